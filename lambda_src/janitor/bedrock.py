@@ -1,0 +1,126 @@
+"""The only module that talks to Bedrock: listing, tag lookups and batch deletes of evaluation jobs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from janitor.report import FailedJob
+from janitor.retries import standard_retries
+from janitor.selection import EvaluationJob
+from janitor.service import BatchDeleteOutcome, BedrockCallError, JobGoneError
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock import BedrockClient
+
+#: The largest page ListEvaluationJobs serves: fewest list calls.
+LIST_PAGE_SIZE = 1000
+#: Never a valid creationTime: a summary without a parseable one is classed as malformed.
+_NO_TIME = datetime.min
+
+
+def bedrock_client_config(max_concurrency: int, environ: Mapping[str, str] = os.environ) -> Config:
+    # The pool matches the thread count so no worker waits for a connection.
+    return Config(
+        retries=standard_retries(environ),  # type: ignore[arg-type]
+        max_pool_connections=max_concurrency + 2,
+        connect_timeout=5,
+        read_timeout=30,
+        user_agent_extra="bedrock-evaluation-janitor",
+    )
+
+
+class OutdatedSdkError(RuntimeError):
+    """The botocore on the path predates BatchDeleteEvaluationJob."""
+
+
+def require_batch_delete(client: BedrockClient) -> BedrockClient:
+    if "BatchDeleteEvaluationJob" not in client.meta.service_model.operation_names:
+        raise OutdatedSdkError(
+            f"botocore {botocore.__version__} has no BatchDeleteEvaluationJob (it arrived in 1.35.4). "
+            "The function must run with the boto3/botocore bundled in its asset "
+            "(requirements-lambda.txt); redeploy with `cdk deploy` so the asset carries them."
+        )
+    return client
+
+
+def create_bedrock_client(max_concurrency: int) -> BedrockClient:
+    # No endpoint here: AWS_ENDPOINT_URL_BEDROCK redirects the client when it is set.
+    return require_batch_delete(boto3.client("bedrock", config=bedrock_client_config(max_concurrency)))
+
+
+def _job_from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
+    created = summary.get("creationTime")
+    return EvaluationJob(
+        arn=str(summary.get("jobArn", "")),
+        name=str(summary.get("jobName", "")),
+        status=str(summary.get("status", "")),
+        creation_time=created if isinstance(created, datetime) else _NO_TIME,
+        application_type=str(summary.get("applicationType", "ModelEvaluation")),
+    )
+
+
+def _call_error(error: Exception) -> BedrockCallError:
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        return BedrockCallError(details.get("Code", "Unknown"), details.get("Message", str(error)))
+    return BedrockCallError(type(error).__name__, str(error))
+
+
+class BedrockEvaluationJobs:
+    """Evaluation jobs as the janitor sees them, over one thread-safe boto3 client."""
+
+    def __init__(self, client: BedrockClient) -> None:
+        self._client = client
+
+    def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[EvaluationJob]:
+        """Every job created before `created_before`, oldest first, streamed page by page."""
+        filters: dict[str, Any] = {
+            "creationTimeBefore": created_before,
+            "sortBy": "CreationTime",
+            "sortOrder": "Ascending",
+            "PaginationConfig": {"PageSize": LIST_PAGE_SIZE},
+        }
+        if application_type is not None:
+            filters["applicationTypeEquals"] = application_type
+        pages = iter(self._client.get_paginator("list_evaluation_jobs").paginate(**filters))
+        while True:
+            try:
+                page = next(pages)
+            except StopIteration:
+                return
+            except (ClientError, BotoCoreError) as error:
+                raise _call_error(error) from error
+            for summary in page.get("jobSummaries", []):
+                yield _job_from_summary(summary)
+
+    def get_tags(self, arn: str) -> dict[str, str]:
+        try:
+            response = self._client.list_tags_for_resource(resourceARN=arn)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                raise JobGoneError(arn) from error
+            raise _call_error(error) from error
+        except BotoCoreError as error:
+            raise _call_error(error) from error
+        return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
+
+    def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
+        try:
+            response = self._client.batch_delete_evaluation_job(jobIdentifiers=list(arns))
+        except (ClientError, BotoCoreError) as error:
+            raise _call_error(error) from error
+        return BatchDeleteOutcome(
+            accepted=[item["jobIdentifier"] for item in response.get("evaluationJobs", [])],
+            errors=[
+                FailedJob(item.get("jobIdentifier", ""), item.get("code", "Unknown"), item.get("message", ""))
+                for item in response.get("errors", [])
+            ],
+        )

@@ -1,0 +1,65 @@
+"""Lambda entry point: parse the event, apply overrides, run, report, return the summary."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from janitor import METRICS_NAMESPACE, SERVICE_NAME
+from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
+from janitor.notifier import SnsFailureNotifier, create_sns_client
+from janitor.overrides import parse_invocation
+from janitor.report import failure_messages, metric_values
+from janitor.service import run_janitor
+from janitor.settings import load_settings
+
+logger = Logger(service=SERVICE_NAME)
+tracer = Tracer(service=SERVICE_NAME)
+metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
+
+# Cold start: a bad setting fails here, naming the variable, before any job is touched.
+settings = load_settings(os.environ)
+job_store = BedrockEvaluationJobs(create_bedrock_client(settings.max_concurrency))
+notifier = SnsFailureNotifier(create_sns_client(), settings.topic_arn)
+
+
+class RunFailedError(RuntimeError):
+    """The run broke off (e.g. the listing failed); raised after the partial run was reported."""
+
+
+def _account_and_region(context: LambdaContext) -> tuple[str, str]:
+    # arn:aws:lambda:REGION:ACCOUNT:function:NAME
+    parts = context.invoked_function_arn.split(":")
+    return parts[4], parts[3]
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
+    overrides = parse_invocation(event)
+    run_settings = settings.with_overrides(overrides)
+    summary = run_janitor(
+        run_settings,
+        job_store,
+        logger,
+        now=datetime.now(UTC),
+        remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000,
+    )
+    for name, value in metric_values(summary).items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    result = summary.to_dict()
+    logger.info(
+        "Janitor run finished", extra={"summary": {k: v for k, v in result.items() if k != "failedJobs"}}
+    )
+    account, region = _account_and_region(context)
+    notifier.publish(failure_messages(summary, account, region))
+    if summary.error:
+        raise RunFailedError(f"{summary.error}. Partial run: {result}")
+    metrics.add_metric(name="RunCompleted", unit=MetricUnit.Count, value=1)
+    return result

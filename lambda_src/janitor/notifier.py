@@ -1,0 +1,56 @@
+"""The only module that talks to SNS: publishes the failure report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from janitor.report import SnsMessage
+from janitor.retries import standard_retries
+
+if TYPE_CHECKING:
+    from mypy_boto3_sns import SNSClient
+
+
+class NotificationError(RuntimeError):
+    """The failure report could not be published; the invocation must end in an error."""
+
+
+def create_sns_client() -> SNSClient:
+    # No endpoint here: AWS_ENDPOINT_URL_SNS redirects the client when it is set.
+    config = Config(retries=standard_retries())  # type: ignore[arg-type]
+    return boto3.client("sns", config=config)
+
+
+class SnsFailureNotifier:
+    def __init__(self, client: SNSClient, topic_arn: str) -> None:
+        self._client = client
+        self._topic_arn = topic_arn
+
+    def publish(self, messages: Sequence[SnsMessage]) -> list[str]:
+        """Publish every message (all are attempted even if one fails); returns the message ids."""
+        message_ids: list[str] = []
+        errors: list[str] = []
+        for message in messages:
+            try:
+                response = self._client.publish(
+                    TopicArn=self._topic_arn,
+                    Subject=message.subject,
+                    Message=message.message,
+                    MessageStructure="json",
+                )
+            except (ClientError, BotoCoreError) as error:
+                errors.append(f"{message.subject!r}: {error}")
+                continue
+            message_ids.append(response["MessageId"])
+        if errors:
+            raise NotificationError(
+                f"Could not publish {len(errors)} of {len(messages)} failure report message(s) to "
+                f"{self._topic_arn} after retries ({'; '.join(errors)}). Every failed job is in this "
+                "invocation's log lines 'Failed to delete evaluation job'."
+            )
+        return message_ids

@@ -1,0 +1,65 @@
+"""The invocation event: a scheduler envelope, `{}`, or a console user's overrides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+USAGE = (
+    "Send {} (or a scheduler event) for a normal run, or an object with any of "
+    '"dryRun" (true or false), "olderThanDays" (whole number >= 1) and "maxDeletions" '
+    '(whole number >= 1), e.g. {"dryRun": true, "olderThanDays": 7, "maxDeletions": 50}.'
+)
+
+
+class InvalidInvocationError(ValueError):
+    """The event is not one the janitor accepts; nothing was listed or deleted."""
+
+
+class Overrides(BaseModel):
+    """Per-invocation overrides of the deployed settings; absent fields keep the settings' values."""
+
+    # Strict: "7" is not 7 and 1 is not true, so a typo in the console never widens a deletion.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    dry_run: bool | None = Field(None, alias="dryRun")
+    older_than_days: int | None = Field(None, alias="olderThanDays", ge=1, le=36500)
+    max_deletions: int | None = Field(None, alias="maxDeletions", ge=1, le=1_000_000)
+
+
+def _is_eventbridge_envelope(event: dict[str, Any]) -> bool:
+    return "detail-type" in event and "source" in event
+
+
+def _describe(error: ValidationError, prefix: str = "") -> str:
+    problems = []
+    for detail in error.errors():
+        field = prefix + ".".join(str(part) for part in detail["loc"])
+        problems.append(f"{field or 'event'}: {detail['msg']}")
+    return "; ".join(problems)
+
+
+def parse_invocation(event: Any) -> Overrides:
+    """The overrides an event asks for, or InvalidInvocationError saying what is wrong with it."""
+    if not isinstance(event, dict):
+        raise InvalidInvocationError(
+            f"Invalid invocation event: expected a JSON object, got {type(event).__name__}. {USAGE}"
+        )
+    body: Any = event
+    prefix = ""
+    if _is_eventbridge_envelope(event):
+        try:
+            body = EventBridgeModel.model_validate(event).detail
+        except ValidationError as error:
+            raise InvalidInvocationError(f"Invalid EventBridge event: {_describe(error)}. {USAGE}") from None
+        prefix = "detail."
+        if not isinstance(body, dict):
+            raise InvalidInvocationError(f"Invalid EventBridge event: detail must be an object. {USAGE}")
+    try:
+        return Overrides.model_validate(body)
+    except ValidationError as error:
+        raise InvalidInvocationError(
+            f"Invalid invocation event: {_describe(error, prefix)}. {USAGE}"
+        ) from None

@@ -1,0 +1,191 @@
+"""The run's summary, its metric values and its SNS failure report: pure, no AWS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+#: SNS's limit on one message (the whole MessageStructure=json document).
+SNS_MESSAGE_LIMIT_BYTES = 256 * 1024
+#: SNS refuses subjects of 100 characters or more.
+SNS_SUBJECT_LIMIT = 99
+#: Protocols that receive the JSON body; every other protocol, email included, gets the text.
+_MACHINE_PROTOCOLS = ("sqs", "lambda", "http", "https", "email-json")
+_TEXT_PROTOCOLS = ("default", "email")
+
+
+@dataclass(frozen=True, slots=True)
+class FailedJob:
+    job_identifier: str
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"jobIdentifier": self.job_identifier, "code": self.code, "message": self.message}
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What one run did. `eligible` counts the jobs this run selected for deletion (within the cap)."""
+
+    dry_run: bool
+    older_than_days: int
+    max_deletions: int
+    scanned: int = 0
+    eligible: int = 0
+    deleted: int = 0
+    failed_jobs: list[FailedJob] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    #: None when the run went through every listed job; else what stopped it early.
+    stopped_by: str | None = None
+    #: Set when the run broke off on an error that is not about one job (the listing failed).
+    error: str | None = None
+
+    @property
+    def failed(self) -> int:
+        return len(self.failed_jobs)
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped_by is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dryRun": self.dry_run,
+            "olderThanDays": self.older_than_days,
+            "maxDeletions": self.max_deletions,
+            "scanned": self.scanned,
+            "eligible": self.eligible,
+            "deleted": self.deleted,
+            "failed": self.failed,
+            "failedJobs": [job.to_dict() for job in self.failed_jobs],
+            "skipped": dict(sorted(self.skipped.items())),
+            "complete": self.complete,
+            "stoppedBy": self.stopped_by,
+            **({"error": self.error} if self.error else {}),
+        }
+
+
+def metric_values(summary: RunSummary) -> dict[str, int]:
+    """The per-run counts published as CloudWatch metrics (RunCompleted is added by the handler)."""
+    return {
+        "JobsScanned": summary.scanned,
+        "JobsEligible": summary.eligible,
+        "JobsDeleted": summary.deleted,
+        "JobsFailed": summary.failed,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SnsMessage:
+    subject: str
+    #: A MessageStructure=json document: text for email and default, JSON for machine protocols.
+    message: str
+
+
+def failure_subject(failed: int, account: str, region: str, part: int = 1, parts: int = 1) -> str:
+    noun = "job" if failed == 1 else "jobs"
+    suffix = f" [{part}/{parts}]" if parts > 1 else ""
+    subject = f"Bedrock janitor: {failed} evaluation {noun} not deleted ({account} {region}){suffix}"
+    return subject[:SNS_SUBJECT_LIMIT]
+
+
+def _text_body(
+    summary: RunSummary, account: str, region: str, jobs: Sequence[FailedJob], part: int, parts: int
+) -> str:
+    heading = (
+        f"The Bedrock evaluation-job janitor could not delete {summary.failed} job(s) "
+        f"in account {account}, region {region}."
+    )
+    if parts > 1:
+        heading += f" This is part {part} of {parts}; it lists {len(jobs)} of them."
+    lines = [
+        heading,
+        f"Run: {summary.deleted} deleted, {summary.eligible} eligible, {summary.scanned} scanned"
+        f"{' (dry run)' if summary.dry_run else ''}.",
+        "",
+        "Failed jobs (ARN, error code, message):",
+    ]
+    lines += [f"- {job.job_identifier}  {job.code}  {job.message}" for job in jobs]
+    lines += [
+        "",
+        "These jobs are still there; the next run tries again. A code 404 job is already gone; "
+        "AccessDeniedException means the function's role or an SCP blocks the delete.",
+    ]
+    return "\n".join(lines)
+
+
+def _json_body(
+    summary: RunSummary, account: str, region: str, jobs: Sequence[FailedJob], part: int, parts: int
+) -> str:
+    return json.dumps(
+        {
+            "source": "bedrock-evaluation-janitor",
+            "account": account,
+            "region": region,
+            "part": part,
+            "parts": parts,
+            "failedTotal": summary.failed,
+            "failedJobs": [job.to_dict() for job in jobs],
+            "summary": {key: value for key, value in summary.to_dict().items() if key != "failedJobs"},
+        },
+        separators=(",", ":"),
+    )
+
+
+def _document(
+    summary: RunSummary, account: str, region: str, jobs: Sequence[FailedJob], part: int, parts: int
+) -> str:
+    text = _text_body(summary, account, region, jobs, part, parts)
+    machine = _json_body(summary, account, region, jobs, part, parts)
+    structure = dict.fromkeys(_TEXT_PROTOCOLS, text)
+    structure.update(dict.fromkeys(_MACHINE_PROTOCOLS, machine))
+    return json.dumps(structure)
+
+
+def _chunks_under_limit(
+    summary: RunSummary, account: str, region: str, limit: int
+) -> Iterator[list[FailedJob]]:
+    """Greedy packing: each chunk is the longest run of failed jobs whose document fits `limit`.
+
+    The size grows by about the same amount per job, so a chunk is grown by that estimate and
+    then checked with the real serialization, shrinking when the estimate was too generous.
+    """
+    jobs = summary.failed_jobs
+    start = 0
+    while start < len(jobs):
+        overhead = len(_document(summary, account, region, [], 99, 99).encode())
+        per_job = (
+            len(_document(summary, account, region, jobs[start : start + 1], 99, 99).encode()) - overhead
+        )
+        if overhead + per_job > limit:
+            raise ValueError(f"failed job {jobs[start].job_identifier} alone exceeds the SNS limit")
+        size = max(1, (limit - overhead) // max(per_job, 1))
+        end = min(len(jobs), start + size)
+        while (
+            end > start + 1
+            and len(_document(summary, account, region, jobs[start:end], 99, 99).encode()) > limit
+        ):
+            end = start + max(1, (end - start) * 9 // 10)
+        yield jobs[start:end]
+        start = end
+
+
+def failure_messages(
+    summary: RunSummary, account: str, region: str, limit: int = SNS_MESSAGE_LIMIT_BYTES
+) -> list[SnsMessage]:
+    """Every failed job, in as many SNS messages under `limit` bytes as it takes; none dropped."""
+    if not summary.failed_jobs:
+        return []
+    # Headroom for the subject and the part numbers, which are only known after the split.
+    chunks = list(_chunks_under_limit(summary, account, region, limit - 512))
+    parts = len(chunks)
+    return [
+        SnsMessage(
+            subject=failure_subject(summary.failed, account, region, part, parts),
+            message=_document(summary, account, region, chunk, part, parts),
+        )
+        for part, chunk in enumerate(chunks, start=1)
+    ]

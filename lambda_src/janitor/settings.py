@@ -1,0 +1,142 @@
+"""Settings read from the environment once, at cold start.
+
+Every field maps to one environment variable (set by the CDK stack). A bad value fails the cold
+start with a message that names the variable and says what it accepts, so the problem shows up
+in the first invocation's error instead of as a wrong deletion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from janitor.overrides import Overrides
+from janitor.selection import APPLICATION_TYPES, FINISHED_STATUSES, SelectionPolicy, retention_cutoff
+
+DEFAULT_RETAIN_TAG_KEY = "janitor:retain"
+#: The time the run keeps in hand: no new batch starts with less than this left, so the report
+#: and the SNS publish still fit before the Lambda timeout.
+DEFAULT_TIME_RESERVE_SECONDS = 60
+#: Tag lookups and delete batches in flight at once. Bedrock calls are I/O-bound; 16 threads fit
+#: comfortably in a 256 MB function and stay far below any published Bedrock control-plane rate.
+DEFAULT_MAX_CONCURRENCY = 16
+
+
+class SettingsError(ValueError):
+    """The environment holds an invalid setting; the message names the variable."""
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return frozenset(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+def _parse_bool(value: Any) -> Any:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"true", "false"}:
+            return lowered == "true"
+        raise ValueError("must be 'true' or 'false'")
+    return value
+
+
+CsvSet = Annotated[frozenset[str], BeforeValidator(_split_csv)]
+StrictBoolText = Annotated[bool, BeforeValidator(_parse_bool)]
+
+
+class Settings(BaseModel):
+    """The janitor's configuration; field aliases are the environment variable names."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+
+    retention_days: int = Field(30, alias="RETENTION_DAYS", ge=1, le=36500)
+    eligible_statuses: CsvSet = Field(FINISHED_STATUSES, alias="ELIGIBLE_STATUSES")
+    application_types: CsvSet = Field(APPLICATION_TYPES, alias="APPLICATION_TYPES")
+    retain_tag_key: str = Field(DEFAULT_RETAIN_TAG_KEY, alias="RETAIN_TAG_KEY", min_length=1, max_length=128)
+    name_exclude_pattern: re.Pattern[str] | None = Field(None, alias="NAME_EXCLUDE_REGEX")
+    max_deletions: int = Field(1000, alias="MAX_DELETIONS_PER_RUN", ge=1, le=1_000_000)
+    dry_run: StrictBoolText = Field(False, alias="DRY_RUN")
+    topic_arn: str = Field(alias="NOTIFICATION_TOPIC_ARN", pattern=r"^arn:aws[a-z-]*:sns:")
+    max_concurrency: int = Field(DEFAULT_MAX_CONCURRENCY, alias="MAX_CONCURRENCY", ge=1, le=64)
+    time_reserve_seconds: int = Field(
+        DEFAULT_TIME_RESERVE_SECONDS, alias="TIME_RESERVE_SECONDS", ge=1, le=900
+    )
+
+    @field_validator("eligible_statuses")
+    @classmethod
+    def _only_finished_statuses(cls, statuses: frozenset[str]) -> frozenset[str]:
+        not_finished = sorted(statuses - FINISHED_STATUSES)
+        if not_finished:
+            raise ValueError(
+                f"{', '.join(not_finished)} cannot be cleaned up: only finished jobs can be "
+                f"deleted; choose from {', '.join(sorted(FINISHED_STATUSES))}"
+            )
+        if not statuses:
+            raise ValueError("needs at least one status")
+        return statuses
+
+    @field_validator("application_types")
+    @classmethod
+    def _known_application_types(cls, types: frozenset[str]) -> frozenset[str]:
+        unknown = sorted(types - APPLICATION_TYPES)
+        if unknown or not types:
+            raise ValueError(
+                f"unknown application type {', '.join(unknown) or '(none given)'}; "
+                f"choose from {', '.join(sorted(APPLICATION_TYPES))}"
+            )
+        return types
+
+    @field_validator("name_exclude_pattern", mode="before")
+    @classmethod
+    def _compile_pattern(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                return re.compile(value)
+            except re.error as error:
+                raise ValueError(f"is not a valid regular expression: {error}") from None
+        return value
+
+    def with_overrides(self, overrides: Overrides) -> Settings:
+        """These settings with the invocation's overrides applied (they were validated already)."""
+        changes: dict[str, Any] = overrides.model_dump(exclude_none=True)
+        return self.model_copy(
+            update={"retention_days": changes.pop("older_than_days", self.retention_days), **changes}
+        )
+
+    def selection_policy(self, now: datetime) -> SelectionPolicy:
+        return SelectionPolicy(
+            cutoff=retention_cutoff(now, self.retention_days),
+            statuses=self.eligible_statuses,
+            application_types=self.application_types,
+            name_exclude_pattern=self.name_exclude_pattern,
+            retain_tag_key=self.retain_tag_key,
+            max_deletions=self.max_deletions,
+        )
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build the settings from environment variables, or raise SettingsError naming each bad one."""
+    names = {field.alias for field in Settings.model_fields.values() if field.alias}
+    relevant = {name: value for name, value in environ.items() if name in names}
+    try:
+        return Settings.model_validate(relevant)
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            variable = ".".join(str(part) for part in detail["loc"]) or "environment"
+            shown = relevant.get(variable)
+            got = f" (got {shown!r})" if shown is not None else ""
+            message = detail["msg"].removeprefix("Value error, ")
+            problems.append(f"{variable}: {message}{got}")
+        raise SettingsError(
+            "Invalid janitor configuration in the function's environment: "
+            + "; ".join(problems)
+            + ". Fix the value in the stack's context (cdk.json or `cdk deploy -c`) and redeploy."
+        ) from None

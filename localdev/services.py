@@ -1,0 +1,117 @@
+"""Start the Bedrock emulator and moto server on loopback, wired the way the deployed function is.
+
+The tests' fixtures and `make demo` both use `local_aws()`, so neither re-implements the setup.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from emulator import BedrockEmulator
+
+REGION = "us-east-1"
+#: moto's default account; only ever used against the local servers.
+ACCOUNT_ID = "123456789012"
+FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:bedrock-evaluation-janitor"
+DUMMY_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+
+
+@dataclass
+class LocalAws:
+    bedrock: BedrockEmulator
+    moto_url: str
+    topic_arn: str
+    queue_url: str
+
+    def function_environment(self, **settings: str) -> dict[str, str]:
+        """The environment the stack gives the function, pointed at the local servers."""
+        return {
+            **DUMMY_CREDENTIALS,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ENDPOINT_URL_BEDROCK": self.bedrock.endpoint_url,
+            "AWS_ENDPOINT_URL_SNS": self.moto_url,
+            "NOTIFICATION_TOPIC_ARN": self.topic_arn,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            **settings,
+        }
+
+    def client(self, service: str) -> Any:
+        session = boto3.session.Session(
+            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+            aws_session_token=DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
+            region_name=REGION,
+        )
+        endpoint = self.bedrock.endpoint_url if service == "bedrock" else self.moto_url
+        return session.client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
+
+    def published_notifications(self) -> list[dict[str, Any]]:
+        """Every SNS notification delivered to the test queue so far: Subject and parsed Message."""
+        sqs = self.client("sqs")
+        notifications: list[dict[str, Any]] = []
+        while True:
+            response = sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = response.get("Messages", [])
+            if not messages:
+                return notifications
+            for message in messages:
+                envelope = json.loads(message["Body"])
+                notifications.append(
+                    {"Subject": envelope.get("Subject"), "Message": json.loads(envelope["Message"])}
+                )
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@contextmanager
+def local_aws(seed: int = 0, deleting_seconds: float = 0.0) -> Iterator[LocalAws]:
+    """The emulator and moto server on free loopback ports, a topic and a queue subscribed to it."""
+    # moto's werkzeug server logs every request; the janitor's own output is what matters here.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    try:
+        host, port = moto.get_host_and_port()
+        moto_url = f"http://{host}:{port}"
+        with BedrockEmulator(
+            region=REGION, account_id=ACCOUNT_ID, seed=seed, deleting_seconds=deleting_seconds
+        ) as emulator:
+            local = LocalAws(bedrock=emulator, moto_url=moto_url, topic_arn="", queue_url="")
+            sns, sqs = local.client("sns"), local.client("sqs")
+            local.topic_arn = sns.create_topic(Name="janitor-failures")["TopicArn"]
+            local.queue_url = sqs.create_queue(QueueName="janitor-failures-inbox")["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=local.queue_url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            sns.subscribe(TopicArn=local.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+            yield local
+    finally:
+        moto.stop()
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block, restoring the previous values."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

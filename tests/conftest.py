@@ -1,0 +1,63 @@
+"""Fixtures shared by every test that needs the local AWS stand-ins or the real handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from localdev.lambda_runtime import LocalLambdaContext, cold_start_handler_module, emitted_metrics, json_lines
+from localdev.services import LocalAws, local_aws
+
+
+@pytest.fixture
+def local() -> Iterator[LocalAws]:
+    """The Bedrock emulator and moto server on free loopback ports, stopped after the test."""
+    with local_aws() as services:
+        yield services
+
+
+@dataclass
+class Invocation:
+    result: dict[str, Any] | None
+    error: Exception | None
+    #: Every JSON line the invocation wrote to stdout: Powertools log lines and EMF metric blobs.
+    lines: list[dict[str, Any]]
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return emitted_metrics(self.lines)
+
+    @property
+    def metric_blobs(self) -> list[dict[str, Any]]:
+        return [line for line in self.lines if "_aws" in line]
+
+    def logs(self, message: str) -> list[dict[str, Any]]:
+        return [line for line in self.lines if line.get("message") == message]
+
+
+Invoker = Callable[..., Invocation]
+
+
+@pytest.fixture
+def invoke(local: LocalAws, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Invoker:
+    """Cold-start the real handler with the given settings and invoke it once with `event`."""
+
+    def run(event: Any = None, timeout_seconds: float = 900.0, **settings: str) -> Invocation:
+        for name, value in local.function_environment(**settings).items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        handler = cold_start_handler_module()
+        result: dict[str, Any] | None = None
+        error: Exception | None = None
+        try:
+            result = handler.lambda_handler(
+                {} if event is None else event, LocalLambdaContext(timeout_seconds)
+            )
+        except Exception as raised:  # the invocation's error is what Lambda would report
+            error = raised
+        return Invocation(result, error, json_lines(capsys.readouterr().out))
+
+    return run

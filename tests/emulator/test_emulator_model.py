@@ -1,0 +1,95 @@
+"""The emulator's copied contract still matches botocore's bedrock model, and the demo seed."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import botocore.session
+import pytest
+
+from emulator import BedrockEmulator, seed_demo_jobs
+from emulator import server as s
+from tests.emulator.support import T0
+
+
+@pytest.fixture(scope="module")
+def model() -> Any:
+    return botocore.session.get_session().get_service_model("bedrock")
+
+
+def test_routes_and_status_codes(model: Any) -> None:
+    for name, (method, uri, status) in s.OPERATIONS.items():
+        http = model.operation_model(name).http
+        assert (http["method"], http["requestUri"], http.get("responseCode", 200)) == (method, uri, status)
+
+
+def test_error_status_codes(model: Any) -> None:
+    declared = {e.name: e.metadata["error"]["httpStatusCode"] for e in model.error_shapes}
+    for code, status in s.ERROR_STATUS.items():
+        assert declared[code] == status
+
+
+def test_patterns_enums_and_limits(model: Any) -> None:
+    def meta(shape: str) -> Any:
+        return model.shape_for(shape).metadata
+
+    assert s.JOB_NAME_RE.pattern == meta("EvaluationJobName")["pattern"]
+    assert s.ROLE_ARN_RE.pattern == meta("RoleArn")["pattern"]
+    assert s.JOB_ARN_RE.pattern == meta("EvaluationJobArn")["pattern"]
+    assert f"({s.JOB_ARN_RE.pattern})" == meta("EvaluationJobIdentifier")["pattern"]
+    assert meta("EvaluationJobIdentifier")["max"] == s.MAX_ARN_LENGTH
+    assert s.S3_URI_RE.pattern == meta("S3Uri")["pattern"]
+    assert s.TAG_RE.pattern == meta("TagKey")["pattern"] == meta("TagValue")["pattern"]
+    assert tuple(meta("EvaluationJobStatus")["enum"]) == s.JOB_STATUSES
+    assert tuple(meta("ApplicationType")["enum"]) == s.APPLICATION_TYPES
+    assert tuple(meta("EvaluationJobType")["enum"]) == s.JOB_TYPES
+    assert tuple(meta("SortJobsBy")["enum"]) == s.SORT_BY
+    assert tuple(meta("SortOrder")["enum"]) == s.SORT_ORDERS
+    assert (meta("MaxResults")["min"], meta("MaxResults")["max"]) == s.MAX_RESULTS_RANGE
+    assert (
+        meta("EvaluationJobIdentifiers")["min"],
+        meta("EvaluationJobIdentifiers")["max"],
+    ) == s.BATCH_DELETE_RANGE
+    assert meta("TagList")["max"] == s.MAX_TAGS
+
+
+def test_responses_carry_every_required_member(model: Any) -> None:
+    with BedrockEmulator() as emu:
+        arn = emu.add_job(status="Failed", application_type="RagEvaluation")
+        summary = emu._jobs[arn].summary_json()
+        described = emu._jobs[arn].describe()
+    required_summary = model.shape_for("EvaluationSummary").required_members
+    assert set(required_summary) <= set(json.loads(summary))
+    output = model.operation_model("GetEvaluationJob").output_shape
+    assert set(output.required_members) <= set(described)
+    assert set(described) <= set(output.members)
+
+
+def test_demo_seed_is_a_realistic_reproducible_mix() -> None:
+    now = T0 + timedelta(days=500)
+    jobs = []
+    for _ in range(2):
+        with BedrockEmulator(seed=3) as emu:
+            seed_demo_jobs(emu, now)
+            jobs.append([emu.get_job(a) for a in emu.job_arns()])
+    assert jobs[0] == jobs[1]
+    seeded = [j for j in jobs[0] if j is not None]
+    assert len(seeded) == 60
+
+    statuses = Counter(j["status"] for j in seeded)
+    assert statuses["InProgress"] >= 2
+    assert statuses["Stopping"] >= 1
+    assert statuses["Completed"] + statuses["Failed"] + statuses["Stopped"] >= 40
+    retain = Counter(j["tags"].get("janitor:retain") for j in seeded)
+    assert retain["true"] >= 2
+    assert retain["TRUE"] == 1
+    assert {j["applicationType"] for j in seeded} == {"ModelEvaluation", "RagEvaluation"}
+    assert {j["jobType"] for j in seeded} == {"Automated", "Human"}
+    assert sum(j["jobName"].startswith("keep-") for j in seeded) >= 2
+    ages = [now - j["creationTime"] for j in seeded]
+    assert all(age > timedelta(0) for age in ages)
+    assert sum(age > timedelta(days=30) for age in ages) >= 30
+    assert sum(age < timedelta(days=7) for age in ages) >= 5

@@ -1,0 +1,118 @@
+"""The Bedrock adapter's calls, checked against botocore's own model with Stubber."""
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from janitor.bedrock import (
+    BedrockEvaluationJobs,
+    OutdatedSdkError,
+    bedrock_client_config,
+    require_batch_delete,
+)
+from janitor.service import BedrockCallError, JobGoneError
+
+ARN = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/abcdef123456"
+
+
+@pytest.fixture
+def client() -> Any:
+    return boto3.client(
+        "bedrock", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
+def test_listing_pushes_the_filters_the_api_has(client: Any) -> None:
+    cutoff = datetime(2026, 10, 24, tzinfo=UTC)
+    with Stubber(client) as stub:
+        stub.add_response(
+            "list_evaluation_jobs",
+            {
+                "jobSummaries": [
+                    {
+                        "jobArn": ARN,
+                        "jobName": "nightly",
+                        "status": "Completed",
+                        "creationTime": datetime(2026, 9, 1, tzinfo=UTC),
+                        "jobType": "Automated",
+                        "evaluationTaskTypes": ["Summarization"],
+                        "modelIdentifiers": ["amazon.titan-text-express-v1"],
+                        "applicationType": "RagEvaluation",
+                    }
+                ],
+                "nextToken": "page-2",
+            },
+            {
+                "creationTimeBefore": cutoff,
+                "sortBy": "CreationTime",
+                "sortOrder": "Ascending",
+                "maxResults": 1000,
+                "applicationTypeEquals": "RagEvaluation",
+            },
+        )
+        stub.add_response(
+            "list_evaluation_jobs",
+            {},  # the model forbids an empty jobSummaries list: a last empty page omits it
+            {
+                "creationTimeBefore": cutoff,
+                "sortBy": "CreationTime",
+                "sortOrder": "Ascending",
+                "maxResults": 1000,
+                "applicationTypeEquals": "RagEvaluation",
+                "nextToken": "page-2",
+            },
+        )
+        [job] = BedrockEvaluationJobs(client).list_jobs(cutoff, "RagEvaluation")
+        assert (job.arn, job.status, job.application_type) == (ARN, "Completed", "RagEvaluation")
+        stub.assert_no_pending_responses()
+
+
+def test_a_deleted_job_reads_as_gone_and_other_errors_keep_their_code(client: Any) -> None:
+    jobs = BedrockEvaluationJobs(client)
+    with Stubber(client) as stub:
+        stub.add_client_error("list_tags_for_resource", "ResourceNotFoundException", http_status_code=404)
+        stub.add_client_error("list_tags_for_resource", "AccessDeniedException", "no", http_status_code=403)
+        with pytest.raises(JobGoneError):
+            jobs.get_tags(ARN)
+        with pytest.raises(BedrockCallError) as raised:
+            jobs.get_tags(ARN)
+        assert (raised.value.code, raised.value.message) == ("AccessDeniedException", "no")
+
+
+def test_batch_delete_reads_accepted_jobs_and_per_item_errors(client: Any) -> None:
+    other = ARN.replace("abcdef123456", "000000000000")
+    with Stubber(client) as stub:
+        stub.add_response(
+            "batch_delete_evaluation_job",
+            {
+                "evaluationJobs": [{"jobIdentifier": ARN, "jobStatus": "Deleting"}],
+                "errors": [
+                    {"jobIdentifier": other, "code": "404", "message": "Unable to locate this job to delete."}
+                ],
+            },
+            {"jobIdentifiers": [ARN, other]},
+        )
+        outcome = BedrockEvaluationJobs(client).delete_jobs([ARN, other])
+    assert outcome.accepted == [ARN]
+    assert [(e.job_identifier, e.code) for e in outcome.errors] == [(other, "404")]
+
+
+def test_retries_default_to_eight_standard_attempts_unless_the_sdk_variable_says_otherwise() -> None:
+    default: Any = bedrock_client_config(16, environ={})
+    from_sdk_variable: Any = bedrock_client_config(16, environ={"AWS_MAX_ATTEMPTS": "3"})
+    assert default.retries == {"mode": "standard", "total_max_attempts": 8}
+    assert from_sdk_variable.retries == {"mode": "standard"}
+    assert default.max_pool_connections >= 16
+
+
+def test_an_sdk_without_batch_delete_is_refused_with_a_clear_message(client: Any) -> None:
+    assert require_batch_delete(client) is client
+    old = SimpleNamespace(
+        meta=SimpleNamespace(service_model=SimpleNamespace(operation_names=["ListEvaluationJobs"]))
+    )
+    with pytest.raises(OutdatedSdkError, match=r"arrived in 1\.35\.4.*bundled in its asset"):
+        require_batch_delete(old)  # type: ignore[arg-type]

@@ -1,0 +1,100 @@
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from janitor.report import (
+    SNS_MESSAGE_LIMIT_BYTES,
+    FailedJob,
+    RunSummary,
+    failure_messages,
+    failure_subject,
+    metric_values,
+)
+
+ACCOUNT, REGION = "123456789012", "ap-southeast-2"
+
+
+def arn(i: int) -> str:
+    return f"arn:aws:bedrock:{REGION}:{ACCOUNT}:evaluation-job/{i:012d}"
+
+
+def summary_with_failures(count: int, message: str = "Internal error deleting this job.") -> RunSummary:
+    summary = RunSummary(
+        dry_run=False, older_than_days=30, max_deletions=1000, scanned=count + 7, eligible=count
+    )
+    summary.failed_jobs = [FailedJob(arn(i), "500", message) for i in range(count)]
+    return summary
+
+
+def test_the_summary_uses_the_documented_camel_case_keys() -> None:
+    summary = summary_with_failures(1)
+    summary.skipped = {"tooRecent": 2, "protected": 1}
+    assert summary.to_dict() == {
+        "dryRun": False,
+        "olderThanDays": 30,
+        "maxDeletions": 1000,
+        "scanned": 8,
+        "eligible": 1,
+        "deleted": 0,
+        "failed": 1,
+        "failedJobs": [
+            {"jobIdentifier": arn(0), "code": "500", "message": "Internal error deleting this job."}
+        ],
+        "skipped": {"protected": 1, "tooRecent": 2},
+        "complete": True,
+        "stoppedBy": None,
+    }
+
+
+def test_metric_values_are_the_run_counts() -> None:
+    summary = summary_with_failures(3)
+    summary.deleted = 9
+    assert metric_values(summary) == {"JobsScanned": 10, "JobsEligible": 3, "JobsDeleted": 9, "JobsFailed": 3}
+
+
+def test_no_failures_no_message() -> None:
+    assert failure_messages(summary_with_failures(0), ACCOUNT, REGION) == []
+
+
+def test_one_message_lists_every_failed_job_as_text_for_email_and_json_for_machines() -> None:
+    [message] = failure_messages(summary_with_failures(3), ACCOUNT, REGION)
+    assert message.subject == f"Bedrock janitor: 3 evaluation jobs not deleted ({ACCOUNT} {REGION})"
+    structure = json.loads(message.message)
+    assert {"default", "email", "email-json", "sqs", "lambda", "http", "https"} <= set(structure)
+    for i in range(3):
+        assert f"- {arn(i)}  500  Internal error deleting this job." in structure["email"]
+    assert structure["default"] == structure["email"]
+    machine = json.loads(structure["sqs"])
+    assert machine["failedJobs"][2] == {
+        "jobIdentifier": arn(2),
+        "code": "500",
+        "message": "Internal error deleting this job.",
+    }
+    assert (machine["account"], machine["region"], machine["part"], machine["parts"]) == (
+        ACCOUNT,
+        REGION,
+        1,
+        1,
+    )
+
+
+def test_subjects_stay_under_100_characters() -> None:
+    longest = failure_subject(10**9, ACCOUNT, "ap-southeast-22222222", part=999, parts=999)
+    assert len(longest) < 100
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 4000), st.integers(0, 400))
+def test_a_long_list_is_split_under_256_kb_and_nothing_is_dropped(count: int, message_length: int) -> None:
+    messages = failure_messages(summary_with_failures(count, "x" * message_length), ACCOUNT, REGION)
+    reported = []
+    for part, message in enumerate(messages, start=1):
+        assert len(message.message.encode()) + len(message.subject.encode()) <= SNS_MESSAGE_LIMIT_BYTES
+        assert len(message.subject) < 100
+        machine = json.loads(json.loads(message.message)["sqs"])
+        assert (machine["part"], machine["parts"]) == (part, len(messages))
+        reported += [job["jobIdentifier"] for job in machine["failedJobs"]]
+    assert reported == [arn(i) for i in range(count)]
+    if len(messages) > 1:
+        assert messages[0].subject.endswith(f"[1/{len(messages)}]")

@@ -1,0 +1,91 @@
+"""Example-based tests of the run loop's edge cases, over the in-memory store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+
+from janitor.selection import EvaluationJob
+from janitor.service import BatchDeleteOutcome, BedrockCallError, JanitorRun
+from tests.unit.fakes import NOW, InMemoryJobStore, policy, run_in_memory
+
+
+def old_jobs(count: int) -> list[EvaluationJob]:
+    return [
+        EvaluationJob(
+            arn=f"arn:aws:bedrock:us-east-1:123456789012:evaluation-job/{i:012d}",
+            name=f"job-{i}",
+            status="Completed",
+            creation_time=NOW - timedelta(days=100 - i / 100),
+            application_type="ModelEvaluation",
+        )
+        for i in range(count)
+    ]
+
+
+def run(store: InMemoryJobStore, remaining: list[float] | None = None) -> JanitorRun:
+    clock = iter(remaining or [])
+    return run_in_memory(
+        store,
+        policy(),
+        remaining_seconds=(lambda: next(clock, 0.0)) if remaining else (lambda: 900.0),
+        max_concurrency=3,
+    )
+
+
+class ListingBreaksAfter(InMemoryJobStore):
+    def __init__(self, jobs: list[EvaluationJob], after: int) -> None:
+        super().__init__(jobs=jobs)
+        self.after = after
+
+    def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[EvaluationJob]:
+        for index, job in enumerate(super().list_jobs(created_before, application_type)):
+            if index == self.after:
+                raise BedrockCallError("InternalServerException", "page 2 failed")
+            yield job
+
+
+def test_a_listing_error_still_deletes_and_reports_what_was_selected() -> None:
+    store = ListingBreaksAfter(old_jobs(80), after=60)
+    summary = run(store).summary
+    assert (summary.scanned, summary.deleted) == (60, 60)
+    assert summary.stopped_by == "listingError"
+    assert summary.error == "ListEvaluationJobs failed after retries: InternalServerException: page 2 failed"
+    assert not summary.complete
+
+
+def test_a_job_whose_tags_cannot_be_read_is_kept_and_reported_as_failed() -> None:
+    jobs = old_jobs(5)
+    store = InMemoryJobStore(jobs=jobs, failing_tag_lookups={jobs[2].arn})
+    summary = run(store).summary
+    assert jobs[2].arn not in store.deleted
+    assert summary.deleted == 4
+    [failure] = summary.failed_jobs
+    assert failure.job_identifier == jobs[2].arn
+    assert failure.code == "ThrottlingException"
+    assert failure.message.startswith("Tags could not be read, so the job was kept")
+
+
+def test_a_reply_that_omits_a_job_counts_it_as_failed() -> None:
+    jobs = old_jobs(3)
+
+    class ForgetfulStore(InMemoryJobStore):
+        def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
+            outcome = super().delete_jobs(arns)
+            outcome.accepted.remove(jobs[1].arn)
+            return outcome
+
+    summary = run(ForgetfulStore(jobs=jobs)).summary
+    assert summary.deleted == 2
+    assert [(f.job_identifier, f.code) for f in summary.failed_jobs] == [(jobs[1].arn, "NoResult")]
+
+
+def test_running_out_of_time_stops_before_the_next_batch() -> None:
+    # Enough time for the first lookups and the first batch, then below the 60 s reserve.
+    remaining = [900.0] * 30 + [30.0] * 1000
+    store = InMemoryJobStore(jobs=old_jobs(100))
+    summary = run(store, remaining).summary
+    assert summary.stopped_by == "timeBudget"
+    assert summary.deleted == 25
+    assert [len(call) for call in store.delete_calls] == [25]
+    assert summary.skipped["timeBudget"] >= 1
