@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from emulator import FaultConfig
 from localdev.services import LocalAws
 from tests.conftest import Invoker
@@ -62,11 +64,25 @@ def seed_mix(local: LocalAws) -> dict[str, list[str]]:
     }
 
 
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-11-23T03:00:00Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/janitor-nightly"],
+    "detail": {},
+}
+
+
+@pytest.mark.parametrize("event", [{}, SCHEDULED_EVENT], ids=["empty-object", "eventbridge-envelope"])
 def test_a_nightly_run_deletes_exactly_the_old_finished_unprotected_jobs(
-    local: LocalAws, invoke: Invoker
+    local: LocalAws, invoke: Invoker, event: dict[str, object]
 ) -> None:
     jobs = seed_mix(local)
-    run = invoke({}, **MIX_SETTINGS)
+    run = invoke(event, **MIX_SETTINGS)
 
     assert run.error is None
     assert sorted(local.bedrock.job_arns()) == sorted(jobs["kept"])
