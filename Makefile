@@ -1,17 +1,28 @@
-# Two commands for a fresh machine (Python 3.11+): `make demo` and `make test`.
-# Each installs what it needs, pinned, into .venv/ first.
+# Two commands for a fresh machine (Python 3.11+, Node/npm): `make demo` and `make test`.
+# Each installs what it needs, pinned, into .venv/ and node_modules/ first.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
 export PYTHONPATH := $(CURDIR):$(CURDIR)/lambda_src
+# The pinned CDK CLI under the pinned Node 22 (no end-of-life banners), the venv's python3 for
+# cdk.json's "app", and the CLI's state kept inside the repo.
+export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/node/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export CDK_HOME := $(CURDIR)/.cdk
+export CDK_DISABLE_CLI_TELEMETRY := true
+CDK := $(CURDIR)/node_modules/.bin/cdk
 
-.PHONY: demo test lint unit emulator clean
+.PHONY: demo test lint emulator synth deploy destroy clean
 
 $(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## The janitor against the local Bedrock emulator: a dry run, then a real run.
@@ -19,17 +30,29 @@ demo: $(INSTALLED)
 	$(BIN)/python -m localdev.demo
 
 ## Lint, type-check and every test.
-test: lint
+test: lint $(NODE_INSTALLED)
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy lambda_src localdev emulator tests
+	$(BIN)/mypy app.py infra lambda_src localdev emulator tests
 
 ## The emulator on its own, for the AWS CLI: make emulator ARGS="--port 4567 --seed-demo"
 emulator: $(INSTALLED)
 	$(BIN)/python -m emulator $(ARGS)
 
+## The CloudFormation template, checked by cdk-nag (during synth) and cfn-lint.
+synth: $(INSTALLED) $(NODE_INSTALLED)
+	$(CDK) synth --quiet $(CONTEXT)
+	$(BIN)/cfn-lint cdk.out/BedrockEvaluationJanitor.template.json
+
+## Deploy to the account and region of your AWS credentials: make deploy CONTEXT="-c retentionDays=14"
+deploy: $(INSTALLED) $(NODE_INSTALLED)
+	$(CDK) deploy --require-approval never $(CONTEXT)
+
+destroy: $(INSTALLED) $(NODE_INSTALLED)
+	$(CDK) destroy --force
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules cdk.out .build .cdk .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -26,8 +27,28 @@ DEFAULT_TIME_RESERVE_SECONDS = 60
 DEFAULT_MAX_CONCURRENCY = 16
 
 
+@dataclass(frozen=True, slots=True)
+class SettingProblem:
+    variable: str
+    message: str
+    #: The value as given, or None when the variable was missing.
+    value: str | None
+
+    def describe(self) -> str:
+        got = f" (got {self.value!r})" if self.value is not None else ""
+        return f"{self.variable}: {self.message}{got}"
+
+
 class SettingsError(ValueError):
-    """The environment holds an invalid setting; the message names the variable."""
+    """The environment holds invalid settings; the message names each variable."""
+
+    def __init__(self, problems: list[SettingProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            "Invalid janitor configuration in the function's environment: "
+            + "; ".join(problem.describe() for problem in problems)
+            + ". Fix the value in the stack's context (cdk.json or `cdk deploy -c`) and redeploy."
+        )
 
 
 def _split_csv(value: Any) -> Any:
@@ -128,15 +149,13 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     try:
         return Settings.model_validate(relevant)
     except ValidationError as error:
-        problems = []
-        for detail in error.errors():
-            variable = ".".join(str(part) for part in detail["loc"]) or "environment"
-            shown = relevant.get(variable)
-            got = f" (got {shown!r})" if shown is not None else ""
-            message = detail["msg"].removeprefix("Value error, ")
-            problems.append(f"{variable}: {message}{got}")
         raise SettingsError(
-            "Invalid janitor configuration in the function's environment: "
-            + "; ".join(problems)
-            + ". Fix the value in the stack's context (cdk.json or `cdk deploy -c`) and redeploy."
+            [
+                SettingProblem(
+                    variable=(variable := ".".join(str(part) for part in detail["loc"])),
+                    message=detail["msg"].removeprefix("Value error, "),
+                    value=relevant.get(variable),
+                )
+                for detail in error.errors()
+            ]
         ) from None

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""The CDK app: read and validate the context, build the stack, run cdk-nag."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# The stack validates the function's settings with the function's own model.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lambda_src"))
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+
+from infra.config import ConfigError, load_config
+from infra.nag import acknowledge_reviewed_findings
+from infra.stack import JanitorStack
+
+STACK_NAME = "BedrockEvaluationJanitor"
+
+
+def build_app(app: cdk.App) -> JanitorStack:
+    config = load_config(app.node.try_get_context)
+    # Environment-agnostic: the same template deploys to any account and region.
+    stack = JanitorStack(app, STACK_NAME, config=config)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    acknowledge_reviewed_findings(stack, stack.janitor, stack.schedule, stack.notifications)
+    return stack
+
+
+def main() -> None:
+    app = cdk.App()
+    try:
+        build_app(app)
+    except ConfigError as error:
+        sys.exit(f"error: {error}")
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""CDK context -> one validated JanitorConfig. Every error names the context key.
+
+The function's own settings are validated by the function's own model (janitor.settings), so
+the stack can never deploy a value the function would refuse at cold start. cdk.json holds the
+defaults; `cdk deploy -c key=value` overrides them (values then arrive as strings).
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import aws_logs as logs
+
+from janitor.settings import SettingsError, load_settings
+
+#: Context key -> the function's environment variable it sets.
+FUNCTION_SETTINGS: dict[str, str] = {
+    "retentionDays": "RETENTION_DAYS",
+    "eligibleStatuses": "ELIGIBLE_STATUSES",
+    "applicationTypes": "APPLICATION_TYPES",
+    "retainTagKey": "RETAIN_TAG_KEY",
+    "nameExcludeRegex": "NAME_EXCLUDE_REGEX",
+    "maxDeletionsPerRun": "MAX_DELETIONS_PER_RUN",
+    "dryRun": "DRY_RUN",
+    "maxConcurrency": "MAX_CONCURRENCY",
+    "timeReserveSeconds": "TIME_RESERVE_SECONDS",
+}
+STACK_SETTINGS = (
+    "scheduleExpression",
+    "scheduleTimeZone",
+    "scheduleEnabled",
+    "notificationEmails",
+    "logRetentionDays",
+    "memorySizeMb",
+    "timeoutSeconds",
+)
+CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)
+
+#: The retention periods CloudWatch Logs accepts, in days.
+LOG_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    120: logs.RetentionDays.FOUR_MONTHS,
+    150: logs.RetentionDays.FIVE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    2192: logs.RetentionDays.SIX_YEARS,
+    2557: logs.RetentionDays.SEVEN_YEARS,
+    2922: logs.RetentionDays.EIGHT_YEARS,
+    3288: logs.RetentionDays.NINE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+#: A CloudWatch alarm looks back at most 7 days; the heartbeat must cover two schedule periods.
+MAX_HEARTBEAT_SECONDS = 7 * 86400
+_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$")
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_CRON = re.compile(r"^cron\((.+)\)$")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,#\-]+$")
+_DAY_NAMES = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
+_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+class ConfigError(ValueError):
+    """Invalid CDK context; the message names each bad key. Nothing is synthesized."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "Invalid CDK context: "
+            + "; ".join(problems)
+            + ". Fix it in cdk.json or on the command line (cdk deploy -c key=value)."
+        )
+
+
+@dataclass(frozen=True)
+class JanitorConfig:
+    #: The function's environment, less the topic ARN (the stack adds it).
+    function_environment: dict[str, str]
+    retain_tag_key: str
+    schedule_expression: str
+    schedule_time_zone: str
+    schedule_enabled: bool
+    #: The longest gap between two scheduled runs, for the heartbeat alarm.
+    schedule_period_seconds: int
+    notification_emails: tuple[str, ...]
+    log_retention: logs.RetentionDays
+    memory_size_mb: int
+    timeout_seconds: int
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _as_bool(value: Any) -> bool:
+    text = _as_text(value).strip().lower()
+    if text not in {"true", "false"}:
+        raise ValueError("must be true or false")
+    return text == "true"
+
+
+def _as_int(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        try:
+            number = int(_as_text(value).strip())
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return number
+
+    return parse
+
+
+def _as_emails(value: Any) -> tuple[str, ...]:
+    emails = tuple(part.strip() for part in _as_text(value).split(",") if part.strip())
+    bad = [email for email in emails if not _EMAIL.match(email)]
+    if bad:
+        raise ValueError(f"{', '.join(bad)} is not an email address")
+    return emails
+
+
+def _as_time_zone(value: Any) -> str:
+    name = _as_text(value).strip()
+    if name not in zoneinfo.available_timezones():
+        raise ValueError("must be an IANA time zone such as UTC or Europe/Berlin")
+    return name
+
+
+def _as_log_retention(value: Any) -> logs.RetentionDays:
+    days = _as_int(1, 3653)(value)
+    if days not in LOG_RETENTION:
+        raise ValueError(f"must be one of {', '.join(map(str, LOG_RETENTION))}")
+    return LOG_RETENTION[days]
+
+
+def _weekday_numbers(field: str) -> set[int]:
+    days: set[int] = set()
+    for part in field.upper().split(","):
+        bounds = [_DAY_NAMES.get(end, int(end) if end.isdigit() else 0) for end in part.split("-")]
+        if not all(1 <= day <= 7 for day in bounds) or len(bounds) > 2:
+            raise ValueError(f"day-of-week {field!r} is not supported; use names like MON-FRI or numbers 1-7")
+        days.update(range(bounds[0], bounds[-1] + 1))
+    return days
+
+
+def schedule_period_seconds(expression: str) -> int:
+    """The longest gap between two runs of an EventBridge Scheduler rate() or cron() expression."""
+    if rate := _RATE.match(expression):
+        count, unit = int(rate.group(1)), rate.group(2).rstrip("s")
+        if count < 1:
+            raise ValueError("a rate must be at least 1")
+        return count * _UNIT_SECONDS[unit]
+    cron = _CRON.match(expression)
+    if not cron:
+        raise ValueError("must be rate(N unit) or cron(minutes hours day-of-month month day-of-week year)")
+    fields = cron.group(1).split()
+    if len(fields) != 6 or not all(_CRON_FIELD.match(field) for field in fields):
+        raise ValueError(
+            "a cron expression needs 6 fields: minutes hours day-of-month month day-of-week year"
+        )
+    _minutes, hours, day_of_month, month, day_of_week, _year = fields
+    if (day_of_month == "?") == (day_of_week == "?"):
+        raise ValueError("exactly one of day-of-month and day-of-week must be '?'")
+    if month != "*":
+        raise ValueError("a janitor that skips months cannot keep up; use '*' for the month")
+    if hours == "*" or "/" in hours:
+        return 3600 * (int(hours.split("/")[1]) if "/" in hours else 1)
+    if day_of_week not in {"?", "*"}:
+        days = sorted(_weekday_numbers(day_of_week))
+        gaps = [(later - earlier) % 7 or 7 for earlier, later in zip(days, [*days[1:], days[0]], strict=True)]
+        return max(gaps) * 86400
+    if day_of_month in {"*", "?"}:
+        return 86400
+    if "/" in day_of_month:
+        return int(day_of_month.split("/")[1]) * 86400
+    raise ValueError("runs on fixed days of the month; the janitor must run at least twice a week")
+
+
+def _as_schedule(value: Any) -> tuple[str, int]:
+    expression = _as_text(value).strip()
+    period = schedule_period_seconds(expression)
+    if 2 * period > MAX_HEARTBEAT_SECONDS:
+        raise ValueError(
+            "runs less often than every 3.5 days; the heartbeat alarm (no run for two schedule "
+            "periods) can look back at most 7 days"
+        )
+    return expression, period
+
+
+def load_config(context: Callable[[str], Any]) -> JanitorConfig:
+    """Read every context key through `context` (e.g. `app.node.try_get_context`) and validate it."""
+    values = {key: context(key) for key in CONTEXT_KEYS}
+    problems = [
+        f"{key}: missing (cdk.json holds the defaults)"
+        for key, value in values.items()
+        if value is None and key != "nameExcludeRegex"
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+    environment = {variable: _as_text(values[key]) for key, variable in FUNCTION_SETTINGS.items()}
+    key_of = {variable: key for key, variable in FUNCTION_SETTINGS.items()}
+    try:
+        settings = load_settings({**environment, "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:synth"})
+    except SettingsError as error:
+        problems += [f"{key_of[p.variable]}: {p.message} (got {p.value!r})" for p in error.problems]
+        settings = None
+
+    parsed: dict[str, Any] = {}
+    parsers: Mapping[str, Callable[[Any], Any]] = {
+        "scheduleExpression": _as_schedule,
+        "scheduleTimeZone": _as_time_zone,
+        "scheduleEnabled": _as_bool,
+        "notificationEmails": _as_emails,
+        "logRetentionDays": _as_log_retention,
+        "memorySizeMb": _as_int(128, 10240),
+        "timeoutSeconds": _as_int(60, 900),
+    }
+    for key, parse in parsers.items():
+        try:
+            parsed[key] = parse(values[key])
+        except ValueError as error:
+            problems.append(f"{key}: {error} (got {values[key]!r})")
+    if (
+        settings is not None
+        and "timeoutSeconds" in parsed
+        and parsed["timeoutSeconds"] < settings.time_reserve_seconds + 60
+    ):
+        problems.append(
+            f"timeoutSeconds: must leave at least a minute of work beyond timeReserveSeconds "
+            f"({settings.time_reserve_seconds}) (got {values['timeoutSeconds']!r})"
+        )
+    if problems or settings is None:
+        raise ConfigError(problems)
+
+    expression, period = parsed["scheduleExpression"]
+    return JanitorConfig(
+        function_environment=environment,
+        retain_tag_key=settings.retain_tag_key,
+        schedule_expression=expression,
+        schedule_time_zone=parsed["scheduleTimeZone"],
+        schedule_enabled=parsed["scheduleEnabled"],
+        schedule_period_seconds=period,
+        notification_emails=parsed["notificationEmails"],
+        log_retention=parsed["logRetentionDays"],
+        memory_size_mb=parsed["memorySizeMb"],
+        timeout_seconds=parsed["timeoutSeconds"],
+    )

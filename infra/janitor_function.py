@@ -1,0 +1,122 @@
+"""The janitor function: code asset, least-privilege role, log group, async failure queue."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import JanitorConfig
+from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
+from janitor import METRICS_NAMESPACE, SERVICE_NAME
+
+HANDLER = "janitor.handler.lambda_handler"
+#: Async invocations (the schedule's) that still fail after Lambda's retries land here.
+ASYNC_RETRY_ATTEMPTS = 2
+
+
+def failure_queue(scope: Construct, construct_id: str) -> sqs.Queue:
+    """An encrypted, TLS-only queue that keeps failed events for the maximum 14 days."""
+    return sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=Duration.days(14),
+    )
+
+
+class JanitorFunction(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: JanitorConfig, topic: sns.ITopic, key: kms.IKey
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=config.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.on_failure_queue = failure_queue(self, "OnFailureQueue")
+
+        # An explicit role with inline statements only: no AWS-managed policy, no "*" action.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Bedrock evaluation-job janitor: list, tag-check and delete evaluation jobs",
+        )
+        evaluation_jobs = stack.format_arn(service="bedrock", resource="evaluation-job", resource_name="*")
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ListEvaluationJobs",
+                # ListEvaluationJobs has no resource type in IAM, so it cannot be narrowed.
+                actions=["bedrock:ListEvaluationJobs"],
+                resources=["*"],
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadTagsAndDeleteEvaluationJobs",
+                actions=["bedrock:ListTagsForResource", "bedrock:BatchDeleteEvaluationJob"],
+                resources=[evaluation_jobs],
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="NeverDeleteRetainedJobs",
+                # Holds even if the code's own retain-tag check were wrong.
+                effect=iam.Effect.DENY,
+                actions=["bedrock:BatchDeleteEvaluationJob"],
+                resources=[evaluation_jobs],
+                conditions={"StringEqualsIgnoreCase": {f"aws:ResourceTag/{config.retain_tag_key}": "true"}},
+            )
+        )
+        self.log_group.grant_write(self.role)
+        # Spelled out rather than topic.grant_publish(), which adds the kms:GenerateDataKey* wildcard.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="PublishFailureReports", actions=["sns:Publish"], resources=[topic.topic_arn]
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="EncryptFailureReports",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[key.key_arn],
+            )
+        )
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description="Deletes old finished Amazon Bedrock evaluation jobs (nightly janitor)",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=HANDLER,
+            code=function_code(),
+            role=self.role,
+            memory_size=config.memory_size_mb,
+            timeout=Duration.seconds(config.timeout_seconds),
+            # Two runs never overlap: a second invocation waits (async) or is throttled.
+            reserved_concurrent_executions=1,
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            max_event_age=Duration.hours(6),
+            on_failure=destinations.SqsDestination(self.on_failure_queue),
+            environment={
+                **config.function_environment,
+                "NOTIFICATION_TOPIC_ARN": topic.topic_arn,
+                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            },
+        )

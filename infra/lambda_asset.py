@@ -1,0 +1,97 @@
+"""The function's code asset: lambda_src/ plus its pinned dependencies, built without Docker.
+
+Dependencies are installed by pip for the Lambda platform (arm64, CPython 3.14) into a cache
+keyed by the requirement files, then copied with the source into CDK's bundling directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import cast
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+
+REPO = Path(__file__).resolve().parent.parent
+SOURCE = REPO / "lambda_src"
+REQUIREMENTS = REPO / "requirements-lambda.txt"
+CONSTRAINTS = REPO / "constraints.txt"
+CACHE = REPO / ".build" / "lambda-deps"
+#: The newest Python runtime Lambda offers (cdk-nag L1 holds us to it).
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+PIP_PLATFORM = ("--platform", "manylinux2014_aarch64", "--implementation", "cp", "--python-version", "3.14")
+
+
+def _digest(*paths: Path) -> str:
+    digest = hashlib.sha256(" ".join(PIP_PLATFORM).encode())
+    for path in paths:
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if path.is_dir()
+            else [path]
+        )
+        for file in files:
+            digest.update(str(file.relative_to(REPO)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def install_dependencies() -> Path:
+    """The pinned Lambda dependencies for arm64/CPython 3.14, installed once per requirement change."""
+    target = CACHE / _digest(REQUIREMENTS, CONSTRAINTS)[:16]
+    if target.is_dir():
+        return target
+    staging = target.with_suffix(".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-qq",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--only-binary=:all:",
+            *PIP_PLATFORM,
+            "--target",
+            str(staging),
+            "-r",
+            str(REQUIREMENTS),
+            "-c",
+            str(CONSTRAINTS),
+        ],
+        check=True,
+    )
+    staging.rename(target)
+    return target
+
+
+@jsii.implements(ILocalBundling)
+class PipLocalBundling:
+    """CDK local bundling: no Docker engine is needed (or used) to build the asset."""
+
+    def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
+        shutil.copytree(install_dependencies(), output_dir, dirs_exist_ok=True)
+        shutil.copytree(
+            SOURCE, output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+        )
+        return True
+
+
+def function_code() -> lambda_.Code:
+    return lambda_.Code.from_asset(
+        str(SOURCE),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=_digest(SOURCE, REQUIREMENTS, CONSTRAINTS),
+        # jsii hands try_bundle the options as one struct, which mypy's view of the protocol misses.
+        bundling=BundlingOptions(
+            image=RUNTIME.bundling_image, local=cast(ILocalBundling, PipLocalBundling())
+        ),
+    )

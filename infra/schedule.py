@@ -1,0 +1,38 @@
+"""The nightly trigger: EventBridge Scheduler with a time zone, a flexible window and a DLQ."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, TimeZone
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from constructs import Construct
+
+from infra.config import JanitorConfig
+from infra.janitor_function import failure_queue
+
+
+class NightlySchedule(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: JanitorConfig, function: lambda_.IFunction
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letter_queue = failure_queue(self, "DeadLetterQueue")
+        self.schedule = scheduler.Schedule(
+            self,
+            "Schedule",
+            description="Runs the Bedrock evaluation-job janitor",
+            schedule=scheduler.ScheduleExpression.expression(
+                config.schedule_expression, TimeZone.of(config.schedule_time_zone)
+            ),
+            # The scheduler's invocation is asynchronous; {} is a normal run with no overrides.
+            target=targets.LambdaInvoke(
+                function,
+                input=scheduler.ScheduleTargetInput.from_object({}),
+                dead_letter_queue=self.dead_letter_queue,
+                retry_attempts=3,
+                max_event_age=Duration.hours(2),
+            ),
+            time_window=scheduler.TimeWindow.flexible(Duration.minutes(15)),
+            enabled=config.schedule_enabled,
+        )

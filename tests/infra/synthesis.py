@@ -1,0 +1,29 @@
+"""Synthesize the stack in-process, with cdk.json's context plus a test's overrides."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+from app import build_app
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CONTEXT: dict[str, Any] = json.loads((REPO / "cdk.json").read_text())["context"]
+
+Synth = Callable[..., Template]
+
+
+def synthesize(outdir: Path, bundle: bool = False, **overrides: Any) -> tuple[cdk.App, Template]:
+    context = {**DEFAULT_CONTEXT, **overrides}
+    if not bundle:
+        # Template tests do not need the dependencies pip-installed into the asset.
+        context["aws:cdk:bundling-stacks"] = []
+    app = cdk.App(context=context, outdir=str(outdir))
+    stack = build_app(app)
+    app.synth()
+    return app, Template.from_stack(stack)

@@ -1,0 +1,163 @@
+"""CDK context validation: every bad key stops synth with a message naming it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.config import FUNCTION_SETTINGS, ConfigError, load_config, schedule_period_seconds
+from janitor.settings import Settings
+from tests.infra.synthesis import DEFAULT_CONTEXT, REPO
+
+
+def config_with(**overrides: Any) -> Any:
+    return load_config({**DEFAULT_CONTEXT, **overrides}.get)
+
+
+def test_cdk_json_defaults_are_the_functions_own_defaults() -> None:
+    for key, variable in FUNCTION_SETTINGS.items():
+        field = next(f for f in Settings.model_fields.values() if f.alias == variable)
+        default = field.default
+        if isinstance(default, frozenset):
+            assert set(DEFAULT_CONTEXT[key].split(",")) == default, key
+        elif key == "nameExcludeRegex":
+            assert DEFAULT_CONTEXT[key] == "" and default is None
+        else:
+            assert DEFAULT_CONTEXT[key] == default, key
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("retentionDays", "-5", "retentionDays: Input should be greater than or equal to 1"),
+        ("retentionDays", "ten", "retentionDays: Input should be a valid integer"),
+        ("eligibleStatuses", "Completed,Running", "eligibleStatuses: Running cannot be cleaned up"),
+        ("eligibleStatuses", "InProgress", "eligibleStatuses: InProgress cannot be cleaned up"),
+        ("applicationTypes", "Chat", "applicationTypes: unknown application type Chat"),
+        ("nameExcludeRegex", "[", "nameExcludeRegex: is not a valid regular expression"),
+        ("maxDeletionsPerRun", "0", "maxDeletionsPerRun: Input should be greater than or equal to 1"),
+        ("dryRun", "maybe", "dryRun: must be 'true' or 'false'"),
+        ("scheduleExpression", "cron(0 3 * *)", "scheduleExpression: a cron expression needs 6 fields"),
+        (
+            "scheduleExpression",
+            "cron(0 3 * * * *)",
+            "scheduleExpression: exactly one of day-of-month and day-of-week",
+        ),
+        ("scheduleExpression", "every night", "scheduleExpression: must be rate(N unit) or cron("),
+        ("scheduleExpression", "rate(0 days)", "scheduleExpression: a rate must be at least 1"),
+        (
+            "scheduleExpression",
+            "cron(0 3 ? * MON *)",
+            "scheduleExpression: runs less often than every 3.5 days",
+        ),
+        ("scheduleTimeZone", "Mars/Olympus_Mons", "scheduleTimeZone: must be an IANA time zone"),
+        ("scheduleEnabled", "yes", "scheduleEnabled: must be true or false"),
+        (
+            "notificationEmails",
+            "ops@example.com,not-an-email",
+            "notificationEmails: not-an-email is not an email address",
+        ),
+        ("logRetentionDays", "42", "logRetentionDays: must be one of 1, 3, 5"),
+        ("memorySizeMb", "64", "memorySizeMb: must be between 128 and 10240"),
+        (
+            "timeoutSeconds",
+            "90",
+            "timeoutSeconds: must leave at least a minute of work beyond timeReserveSeconds",
+        ),
+    ],
+)
+def test_a_bad_context_value_names_its_key(key: str, value: str, named: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_with(**{key: value})
+    assert named in str(raised.value)
+    assert repr(value) in str(raised.value)
+
+
+def test_a_missing_key_is_named() -> None:
+    context = {key: value for key, value in DEFAULT_CONTEXT.items() if key != "retentionDays"}
+    with pytest.raises(ConfigError, match="retentionDays: missing"):
+        load_config(context.get)
+
+
+def test_json_typed_and_string_typed_values_give_the_same_config() -> None:
+    from_json = config_with(retentionDays=14, dryRun=True, notificationEmails=["a@example.com"])
+    from_cli = config_with(retentionDays="14", dryRun="true", notificationEmails="a@example.com")
+    assert from_json == from_cli
+
+
+@pytest.mark.parametrize(
+    ("expression", "hours"),
+    [
+        ("cron(0 3 * * ? *)", 24),
+        ("cron(30 1,13 * * ? *)", 24),
+        ("cron(0 * * * ? *)", 1),
+        ("cron(0 */6 * * ? *)", 6),
+        ("cron(0 3 ? * MON-FRI *)", 72),
+        ("cron(0 3 ? * MON,WED,FRI *)", 72),
+        ("cron(0 3 */2 * ? *)", 48),
+        ("rate(12 hours)", 12),
+        ("rate(1 day)", 24),
+        ("rate(30 minutes)", 0.5),
+    ],
+)
+def test_the_schedule_period_is_the_longest_gap_between_runs(expression: str, hours: float) -> None:
+    assert schedule_period_seconds(expression) == hours * 3600
+
+
+def cdk_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "CDK_HOME": str(REPO / ".cdk"),
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "PATH": os.pathsep.join(
+            [str(REPO / ".venv/bin"), str(REPO / "node_modules/node/bin"), os.environ["PATH"]]
+        ),
+    }
+
+
+def test_cdk_synth_with_an_invalid_context_stops_and_names_the_key(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            str(REPO / "node_modules/.bin/cdk"),
+            "synth",
+            "--quiet",
+            "-o",
+            str(tmp_path / "out"),
+            "-c",
+            "retentionDays=-5",
+            "-c",
+            "notificationEmails=ops@",
+        ],
+        cwd=REPO,
+        env=cdk_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "retentionDays: Input should be greater than or equal to 1 (got '-5')" in result.stderr
+    assert "notificationEmails: ops@ is not an email address" in result.stderr
+    assert not list((tmp_path / "out").glob("*.template.json")), "nothing synthesized, so nothing to deploy"
+    assert "Traceback" not in result.stderr, "the user sees the message, not a stack trace"
+
+
+def test_a_valid_context_synthesizes_with_clean_output(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(REPO / "node_modules/.bin/cdk"), "synth", "--quiet", "-o", str(tmp_path / "out")],
+        cwd=REPO,
+        env=cdk_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "end-of-life" not in result.stderr + result.stdout
+    assert "feature flags" not in result.stderr + result.stdout
+    assert json.loads((tmp_path / "out" / "BedrockEvaluationJanitor.template.json").read_text())["Resources"]

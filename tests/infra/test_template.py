@@ -1,0 +1,354 @@
+"""The synthesized template, resource by resource (moto skips alarms and schedules, so these are their proof)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from tests.infra.synthesis import Synth
+
+EVALUATION_JOBS_ARN = {
+    "Fn::Join": [
+        "",
+        [
+            "arn:",
+            {"Ref": "AWS::Partition"},
+            ":bedrock:",
+            {"Ref": "AWS::Region"},
+            ":",
+            {"Ref": "AWS::AccountId"},
+            ":evaluation-job/*",
+        ],
+    ]
+}
+
+
+def only(template: Template, resource_type: str) -> dict[str, Any]:
+    [resource] = template.find_resources(resource_type).values()
+    return resource["Properties"]  # type: ignore[no-any-return]
+
+
+def logical_id(template: Template, resource_type: str, path_part: str) -> str:
+    [found] = [key for key in template.find_resources(resource_type) if path_part in key]
+    return found
+
+
+def test_the_function_runs_arm64_python_with_one_concurrent_run_and_tracing(template: Template) -> None:
+    function = only(template, "AWS::Lambda::Function")
+    assert function["Runtime"] == "python3.14"
+    assert function["Architectures"] == ["arm64"]
+    assert function["Handler"] == "janitor.handler.lambda_handler"
+    assert (function["MemorySize"], function["Timeout"]) == (512, 900)
+    assert function["ReservedConcurrentExecutions"] == 1
+    assert function["TracingConfig"] == {"Mode": "Active"}
+    assert function["LoggingConfig"] == {
+        "LogGroup": {"Ref": logical_id(template, "AWS::Logs::LogGroup", "JanitorLogs")}
+    }
+
+
+def test_the_environment_carries_every_setting(template: Template) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic", "Topic")
+    assert only(template, "AWS::Lambda::Function")["Environment"]["Variables"] == {
+        "RETENTION_DAYS": "30",
+        "ELIGIBLE_STATUSES": "Completed,Failed,Stopped",
+        "APPLICATION_TYPES": "ModelEvaluation,RagEvaluation",
+        "RETAIN_TAG_KEY": "janitor:retain",
+        "NAME_EXCLUDE_REGEX": "",
+        "MAX_DELETIONS_PER_RUN": "1000",
+        "DRY_RUN": "false",
+        "MAX_CONCURRENCY": "16",
+        "TIME_RESERVE_SECONDS": "60",
+        "NOTIFICATION_TOPIC_ARN": {"Ref": topic},
+        "POWERTOOLS_SERVICE_NAME": "bedrock-evaluation-janitor",
+        "POWERTOOLS_METRICS_NAMESPACE": "BedrockEvaluationJanitor",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+
+
+def test_the_log_group_keeps_logs_for_the_configured_days(template: Template) -> None:
+    assert only(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 90
+
+
+def test_failed_async_invocations_are_retried_twice_then_parked_in_an_encrypted_queue(
+    template: Template,
+) -> None:
+    config = only(template, "AWS::Lambda::EventInvokeConfig")
+    queue = logical_id(template, "AWS::SQS::Queue", "OnFailureQueue")
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["MaximumEventAgeInSeconds"] == 6 * 3600
+    assert config["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}}
+
+
+def test_both_failure_queues_are_encrypted_tls_only_and_keep_messages_14_days(template: Template) -> None:
+    queues = template.find_resources("AWS::SQS::Queue")
+    assert len(queues) == 2
+    for queue in queues.values():
+        assert queue["Properties"] == {"MessageRetentionPeriod": 14 * 86400, "SqsManagedSseEnabled": True}
+    policies = template.find_resources("AWS::SQS::QueuePolicy")
+    assert len(policies) == 2
+    for policy in policies.values():
+        [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+        assert (statement["Effect"], statement["Condition"]) == (
+            "Deny",
+            {"Bool": {"aws:SecureTransport": "false"}},
+        )
+
+
+def test_the_schedule_runs_nightly_at_three_utc_with_retries_and_a_dead_letter_queue(
+    template: Template,
+) -> None:
+    schedule = only(template, "AWS::Scheduler::Schedule")
+    function = logical_id(template, "AWS::Lambda::Function", "JanitorFunction")
+    dlq = logical_id(template, "AWS::SQS::Queue", "DeadLetterQueue")
+    assert schedule["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    assert schedule["ScheduleExpressionTimezone"] == "UTC"
+    assert schedule["State"] == "ENABLED"
+    assert schedule["FlexibleTimeWindow"] == {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}
+    target = schedule["Target"]
+    assert target["Arn"] == {"Fn::GetAtt": [function, "Arn"]}
+    assert json.loads(target["Input"]) == {}
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 7200}
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq, "Arn"]}}
+
+
+def test_the_topic_uses_a_rotated_customer_key_that_alarms_may_use_and_refuses_plain_http(
+    template: Template,
+) -> None:
+    key = logical_id(template, "AWS::KMS::Key", "TopicKey")
+    assert only(template, "AWS::SNS::Topic")["KmsMasterKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
+    key_properties = only(template, "AWS::KMS::Key")
+    assert key_properties["EnableKeyRotation"] is True
+    alarm_grant = [
+        s
+        for s in key_properties["KeyPolicy"]["Statement"]
+        if s.get("Sid") == "AllowCloudWatchAlarmsToPublish"
+    ]
+    assert alarm_grant == [
+        {
+            "Sid": "AllowCloudWatchAlarmsToPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+        }
+    ]
+    [statement] = only(template, "AWS::SNS::TopicPolicy")["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Action"] == "sns:Publish"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    template.resource_count_is("AWS::SNS::Subscription", 0)
+
+
+def test_the_role_has_exactly_the_listed_permissions_and_no_managed_policy(template: Template) -> None:
+    roles = template.find_resources("AWS::IAM::Role")
+    assert not [role for role in roles.values() if "ManagedPolicyArns" in role["Properties"]]
+    role = roles[logical_id(template, "AWS::IAM::Role", "JanitorRole")]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
+    ]
+    [policy] = [
+        p["Properties"]
+        for p in template.find_resources("AWS::IAM::Policy").values()
+        if p["Properties"]["Roles"] == [{"Ref": logical_id(template, "AWS::IAM::Role", "JanitorRole")}]
+    ]
+    topic = logical_id(template, "AWS::SNS::Topic", "Topic")
+    key = logical_id(template, "AWS::KMS::Key", "TopicKey")
+    log_group = logical_id(template, "AWS::Logs::LogGroup", "JanitorLogs")
+    queue = logical_id(template, "AWS::SQS::Queue", "OnFailureQueue")
+    assert policy["PolicyDocument"]["Statement"] == [
+        {
+            "Sid": "ListEvaluationJobs",
+            "Effect": "Allow",
+            "Action": "bedrock:ListEvaluationJobs",
+            "Resource": "*",
+        },
+        {
+            "Sid": "ReadTagsAndDeleteEvaluationJobs",
+            "Effect": "Allow",
+            "Action": ["bedrock:BatchDeleteEvaluationJob", "bedrock:ListTagsForResource"],
+            "Resource": EVALUATION_JOBS_ARN,
+        },
+        {
+            "Sid": "NeverDeleteRetainedJobs",
+            "Effect": "Deny",
+            "Action": "bedrock:BatchDeleteEvaluationJob",
+            "Resource": EVALUATION_JOBS_ARN,
+            "Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/janitor:retain": "true"}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::GetAtt": [log_group, "Arn"]},
+        },
+        {
+            "Sid": "PublishFailureReports",
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "Resource": {"Ref": topic},
+        },
+        {
+            "Sid": "EncryptFailureReports",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": {"Fn::GetAtt": [key, "Arn"]},
+        },
+        {"Effect": "Allow", "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"], "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+            "Resource": {"Fn::GetAtt": [queue, "Arn"]},
+        },
+    ]
+
+
+def test_no_policy_in_the_stack_grants_a_wildcard_action(template: Template) -> None:
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert not [action for action in actions if "*" in action], statement
+
+
+def alarm_by_id(template: Template, part: str) -> dict[str, Any]:
+    alarms: Mapping[str, Any] = template.find_resources("AWS::CloudWatch::Alarm")
+    return alarms[logical_id(template, "AWS::CloudWatch::Alarm", part)]["Properties"]  # type: ignore[no-any-return]
+
+
+def test_every_alarm_notifies_the_topic(template: Template) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic", "Topic")
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    assert len(alarms) == 5
+    for alarm in alarms.values():
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
+
+
+def test_any_failed_job_any_error_and_any_parked_event_raise_an_alarm(template: Template) -> None:
+    failed = alarm_by_id(template, "JobsFailedAlarm")
+    assert (failed["Namespace"], failed["MetricName"], failed["Statistic"]) == (
+        "BedrockEvaluationJanitor",
+        "JobsFailed",
+        "Sum",
+    )
+    assert failed["Dimensions"] == [{"Name": "service", "Value": "bedrock-evaluation-janitor"}]
+    errors = alarm_by_id(template, "ErrorsAlarm")
+    assert (errors["Namespace"], errors["MetricName"]) == ("AWS/Lambda", "Errors")
+    for name in ("OnFailureQueueAlarm", "SchedulerDeadLetterQueueAlarm"):
+        queue = alarm_by_id(template, name)
+        assert (queue["Namespace"], queue["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    for alarm in (failed, errors, alarm_by_id(template, "OnFailureQueueAlarm")):
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["TreatMissingData"]) == (
+            1,
+            1,
+            "notBreaching",
+        )
+
+
+def test_the_heartbeat_fires_after_two_nights_without_a_completed_run(template: Template) -> None:
+    heartbeat = alarm_by_id(template, "HeartbeatAlarm")
+    assert heartbeat["MetricName"] == "RunCompleted"
+    assert (heartbeat["Period"], heartbeat["EvaluationPeriods"], heartbeat["DatapointsToAlarm"]) == (
+        86400,
+        2,
+        2,
+    )
+    assert (heartbeat["ComparisonOperator"], heartbeat["Threshold"]) == ("LessThanThreshold", 1)
+    assert heartbeat["TreatMissingData"] == "breaching"
+
+
+def test_the_dashboard_shows_jobs_duration_errors_and_throttles(template: Template) -> None:
+    body = json.dumps(only(template, "AWS::CloudWatch::Dashboard")["DashboardBody"])
+    for metric in (
+        "JobsDeleted",
+        "JobsFailed",
+        "JobsEligible",
+        "JobsScanned",
+        "Duration",
+        "Errors",
+        "Throttles",
+    ):
+        assert f'\\\\"{metric}\\\\"' in body or f'\\"{metric}\\"' in body, metric
+
+
+def test_outputs_name_the_function_topic_dashboard_and_a_dry_run_command(template: Template) -> None:
+    outputs = template.find_outputs("*")
+    assert set(outputs) == {"FunctionName", "TopicArn", "DashboardUrl", "DryRunCommand"}
+    command = json.dumps(outputs["DryRunCommand"]["Value"])
+    assert "aws lambda invoke" in command
+    assert "--payload '{\\\"dryRun\\\": true}'" in command
+    assert "#dashboards:name=" in json.dumps(outputs["DashboardUrl"]["Value"])
+
+
+def test_context_overrides_reach_the_function_the_schedule_and_the_alarms(synth: Synth) -> None:
+    template = synth(
+        retentionDays="14",
+        dryRun="true",
+        maxDeletionsPerRun="50",
+        retainTagKey="keep",
+        nameExcludeRegex="^golden-",
+        applicationTypes="RagEvaluation",
+        eligibleStatuses="Completed",
+        scheduleExpression="rate(6 hours)",
+        scheduleTimeZone="Europe/Berlin",
+        logRetentionDays="30",
+        memorySizeMb="1024",
+        timeoutSeconds="600",
+        notificationEmails="ops@example.com, oncall@example.com",
+    )
+    variables = only(template, "AWS::Lambda::Function")["Environment"]["Variables"]
+    assert {
+        key: variables[key]
+        for key in (
+            "RETENTION_DAYS",
+            "DRY_RUN",
+            "MAX_DELETIONS_PER_RUN",
+            "RETAIN_TAG_KEY",
+            "NAME_EXCLUDE_REGEX",
+            "APPLICATION_TYPES",
+            "ELIGIBLE_STATUSES",
+        )
+    } == {
+        "RETENTION_DAYS": "14",
+        "DRY_RUN": "true",
+        "MAX_DELETIONS_PER_RUN": "50",
+        "RETAIN_TAG_KEY": "keep",
+        "NAME_EXCLUDE_REGEX": "^golden-",
+        "APPLICATION_TYPES": "RagEvaluation",
+        "ELIGIBLE_STATUSES": "Completed",
+    }
+    function = only(template, "AWS::Lambda::Function")
+    assert (function["MemorySize"], function["Timeout"]) == (1024, 600)
+    assert only(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 30
+    schedule = only(template, "AWS::Scheduler::Schedule")
+    assert (schedule["ScheduleExpression"], schedule["ScheduleExpressionTimezone"]) == (
+        "rate(6 hours)",
+        "Europe/Berlin",
+    )
+    heartbeat = alarm_by_id(template, "HeartbeatAlarm")
+    assert (heartbeat["Period"], heartbeat["EvaluationPeriods"]) == (12 * 3600, 1)
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Condition": {"StringEqualsIgnoreCase": {"aws:ResourceTag/keep": "true"}}}
+                        )
+                    ]
+                )
+            }
+        },
+    )
+    subscriptions = sorted(
+        s["Properties"]["Endpoint"] for s in template.find_resources("AWS::SNS::Subscription").values()
+    )
+    assert subscriptions == ["oncall@example.com", "ops@example.com"]
+
+
+def test_a_disabled_schedule_has_no_heartbeat_alarm(synth: Synth) -> None:
+    template = synth(scheduleEnabled="false")
+    assert only(template, "AWS::Scheduler::Schedule")["State"] == "DISABLED"
+    assert not [key for key in template.find_resources("AWS::CloudWatch::Alarm") if "Heartbeat" in key]
