@@ -26,7 +26,8 @@ def test_cdk_json_defaults_are_the_functions_own_defaults() -> None:
         if isinstance(default, frozenset):
             assert set(DEFAULT_CONTEXT[key].split(",")) == default, key
         elif key == "nameExcludeRegex":
-            assert DEFAULT_CONTEXT[key] == "" and default is None
+            assert DEFAULT_CONTEXT[key] == ""
+            assert default is None
         else:
             assert DEFAULT_CONTEXT[key] == default, key
 
