@@ -126,7 +126,16 @@ class JanitorMonitoring(Construct):
                         ],
                         width=12,
                     ),
-                    cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=12),
+                    cloudwatch.GraphWidget(
+                        title="Invocations parked in failure queues",
+                        left=[
+                            queue.metric_approximate_number_of_messages_visible(
+                                statistic="Maximum", period=RUN_PERIOD
+                            )
+                            for _, queue in queues
+                        ],
+                        width=12,
+                    ),
                 ],
             ],
         )

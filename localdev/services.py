@@ -29,6 +29,17 @@ DUMMY_CREDENTIALS = {
 }
 
 
+def local_client(service: str, endpoint_url: str) -> Any:
+    """A boto3 client for a loopback stand-in, with the dummy credentials and region."""
+    session = boto3.session.Session(
+        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
+        region_name=REGION,
+    )
+    return session.client(service, endpoint_url=endpoint_url)  # type: ignore[call-overload]
+
+
 @dataclass
 class LocalAws:
     bedrock: BedrockEmulator
@@ -50,14 +61,7 @@ class LocalAws:
         }
 
     def client(self, service: str) -> Any:
-        session = boto3.session.Session(
-            aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            aws_session_token=DUMMY_CREDENTIALS["AWS_SESSION_TOKEN"],
-            region_name=REGION,
-        )
-        endpoint = self.bedrock.endpoint_url if service == "bedrock" else self.moto_url
-        return session.client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
+        return local_client(service, self.bedrock.endpoint_url if service == "bedrock" else self.moto_url)
 
     def published_notifications(self) -> list[dict[str, Any]]:
         """Every SNS notification delivered to the test queue so far: Subject and parsed Message."""

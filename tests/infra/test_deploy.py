@@ -1,0 +1,202 @@
+"""A real deploy on loopback: the pinned CDK CLI bootstraps and deploys to moto server, then the
+deployed code, read back from the bootstrap bucket, runs against the Bedrock emulator."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app import STACK_NAME
+from emulator import BedrockEmulator
+from localdev.services import ACCOUNT_ID as ACCOUNT
+from localdev.services import DUMMY_CREDENTIALS as CREDENTIALS
+from localdev.services import REGION, local_client
+from tests.infra.asset_support import host_overlay, run_asset_handler
+from tests.infra.synthesis import REPO
+
+ASSET_BUCKET = f"cdk-hnb659fds-assets-{ACCOUNT}-{REGION}"
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    # 'localhost', not 127.0.0.1: moto reads a path-style S3 bucket from the host name otherwise.
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Bootstrap and deploy with the pinned CLI; returns the stack's outputs."""
+    work = tmp_path_factory.mktemp("deploy")
+    env = {
+        **os.environ,
+        **CREDENTIALS,
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "CDK_DEFAULT_ACCOUNT": ACCOUNT,
+        "CDK_DEFAULT_REGION": REGION,
+        "CDK_HOME": str(REPO / ".cdk"),
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "PATH": os.pathsep.join(
+            [str(REPO / ".venv/bin"), str(REPO / "node_modules/node/bin"), os.environ["PATH"]]
+        ),
+    }
+    cdk = [str(REPO / "node_modules/.bin/cdk"), "--output", str(work / "cdk.out")]
+    for command in (
+        [*cdk, "bootstrap", f"aws://{ACCOUNT}/{REGION}"],
+        [
+            *cdk,
+            "deploy",
+            "--require-approval",
+            "never",
+            "--method=direct",
+            "--outputs-file",
+            str(work / "outputs.json"),
+        ],
+    ):
+        result = subprocess.run(
+            command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False
+        )
+        assert result.returncode == 0, f"{command[3]} failed:\n{result.stderr[-4000:]}"
+    return json.loads((work / "outputs.json").read_text())[STACK_NAME]  # type: ignore[no-any-return]
+
+
+def test_the_deployed_function_has_the_handler_environment_and_role_of_the_template(
+    deployed: dict[str, str], moto_url: str
+) -> None:
+    function = local_client("lambda", moto_url).get_function(FunctionName=deployed["FunctionName"])[
+        "Configuration"
+    ]
+    assert function["Handler"] == "janitor.handler.lambda_handler"
+    assert function["Runtime"] == "python3.14"
+    variables = function["Environment"]["Variables"]
+    assert variables["NOTIFICATION_TOPIC_ARN"] == deployed["TopicArn"]
+    assert (variables["RETENTION_DAYS"], variables["DRY_RUN"], variables["RETAIN_TAG_KEY"]) == (
+        "30",
+        "false",
+        "janitor:retain",
+    )
+
+    iam = local_client("iam", moto_url)
+    role_name = function["Role"].rsplit("/", 1)[-1]
+    assert iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"] == []
+    statements = [
+        statement
+        for policy in iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+        for statement in iam.get_role_policy(RoleName=role_name, PolicyName=policy)["PolicyDocument"][
+            "Statement"
+        ]
+    ]
+    [deny] = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Action"] == "bedrock:BatchDeleteEvaluationJob"
+    assert deny["Condition"] == {"StringEqualsIgnoreCase": {"aws:ResourceTag/janitor:retain": "true"}}
+    assert deny["Resource"] == f"arn:aws:bedrock:{REGION}:{ACCOUNT}:evaluation-job/*"
+
+
+def test_the_topic_is_encrypted_and_the_alarms_are_left_to_the_template_tests(
+    deployed: dict[str, str], moto_url: str
+) -> None:
+    attributes = local_client("sns", moto_url).get_topic_attributes(TopicArn=deployed["TopicArn"])[
+        "Attributes"
+    ]
+    assert attributes["KmsMasterKeyId"].startswith(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/")
+    # moto accepts AWS::CloudWatch::Alarm without creating it; tests/infra/test_template.py covers them.
+    assert local_client("cloudwatch", moto_url).describe_alarms()["MetricAlarms"] == []
+
+
+def test_the_deployed_code_deletes_old_jobs_and_reports_a_failure_to_the_deployed_topic(
+    deployed: dict[str, str], moto_url: str, tmp_path: Path
+) -> None:
+    lambda_client = local_client("lambda", moto_url)
+    function = lambda_client.get_function(FunctionName=deployed["FunctionName"])["Configuration"]
+    [code_key] = [
+        obj["Key"]
+        for obj in local_client("s3", moto_url).list_objects_v2(Bucket=ASSET_BUCKET)["Contents"]
+        if obj["Key"].endswith(".zip")
+    ]
+    archive = local_client("s3", moto_url).get_object(Bucket=ASSET_BUCKET, Key=code_key)["Body"].read()
+    code = tmp_path / "code"
+    zipfile.ZipFile(io.BytesIO(archive)).extractall(code)
+
+    sqs, sns = local_client("sqs", moto_url), local_client("sns", moto_url)
+    queue_url = sqs.create_queue(QueueName="failure-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(TopicArn=deployed["TopicArn"], Protocol="sqs", Endpoint=queue_arn)
+
+    now = datetime.now(UTC)
+    with BedrockEmulator(region=REGION, account_id=ACCOUNT) as bedrock:
+        old = [
+            bedrock.add_job(status="Completed", creation_time=now - timedelta(days=40 + i)) for i in range(5)
+        ]
+        retained = bedrock.add_job(
+            status="Completed", creation_time=now - timedelta(days=90), tags={"janitor:retain": "true"}
+        )
+        recent = bedrock.add_job(status="Completed", creation_time=now - timedelta(days=3))
+        bedrock.fail_item(old[0], "500", "Internal error deleting this job.")
+
+        report = run_asset_handler(
+            code,
+            function["Handler"],
+            host_overlay(tmp_path / "overlay"),
+            {
+                **function["Environment"]["Variables"],
+                **CREDENTIALS,
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_ENDPOINT_URL_BEDROCK": bedrock.endpoint_url,
+                "AWS_ENDPOINT_URL_SNS": moto_url,
+                "POWERTOOLS_TRACE_DISABLED": "true",
+            },
+            event={},
+            result_file=tmp_path / "result.json",
+        )
+        assert report["module_file"].startswith(str(code))
+        summary = report["result"]
+        assert (summary["deleted"], summary["failed"]) == (4, 1)
+        assert sorted(bedrock.job_arns()) == sorted([old[0], retained, recent])
+
+    [message] = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    notification = json.loads(json.loads(message["Body"])["Message"])
+    assert [job["jobIdentifier"] for job in notification["failedJobs"]] == [old[0]]
