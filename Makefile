@@ -13,7 +13,7 @@ export CDK_HOME := $(CURDIR)/.cdk
 export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := $(CURDIR)/node_modules/.bin/cdk
 
-.PHONY: demo test lint emulator synth deploy destroy clean
+.PHONY: demo test lint emulator synth bootstrap deploy destroy clean
 
 $(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -46,6 +46,10 @@ emulator: $(INSTALLED)
 synth: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) synth --quiet $(CONTEXT)
 	$(BIN)/cfn-lint cdk.out/BedrockEvaluationJanitor.template.json
+
+## Once per account and region, before the first deploy.
+bootstrap: $(INSTALLED) $(NODE_INSTALLED)
+	$(CDK) bootstrap
 
 ## Deploy to the account and region of your AWS credentials: make deploy CONTEXT="-c retentionDays=14"
 deploy: $(INSTALLED) $(NODE_INSTALLED)

@@ -100,6 +100,7 @@ class JanitorMonitoring(Construct):
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
+            dashboard_name=Stack.of(self).stack_name,
             default_interval=Duration.days(14),
             widgets=[
                 [
