@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
+# checkov pins an old boto3, so it lives in a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed
 export PYTHONPATH := $(CURDIR):$(CURDIR)/lambda_src
 # The pinned CDK CLI under the pinned Node 22 (no end-of-life banners), the venv's python3 for
 # cdk.json's "app", and the CLI's state kept inside the repo.
@@ -21,6 +24,11 @@ $(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt cons
 	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+$(CHECKOV_INSTALLED): requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -qq --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
 $(NODE_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -30,7 +38,7 @@ demo: $(INSTALLED)
 	$(BIN)/python -m localdev.demo
 
 ## Lint, type-check and every test.
-test: lint $(NODE_INSTALLED)
+test: lint $(NODE_INSTALLED) $(CHECKOV_INSTALLED)
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
@@ -59,4 +67,4 @@ destroy: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) destroy --force
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .build .cdk .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .build .cdk .pytest_cache .mypy_cache .ruff_cache .hypothesis

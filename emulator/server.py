@@ -676,6 +676,7 @@ class BedrockEmulator:
         self._faults = faults or FaultConfig()
         self._fault_rng = random.Random(self._faults.seed)
         self._item_failures: dict[str, tuple[str, str]] = {}
+        self._malformed_summaries: list[str] = []
         self._requests: Counter[str] = Counter()
         self._fault_counts: Counter[str] = Counter()
         self._server: _Server | None = None
@@ -739,6 +740,14 @@ class BedrockEmulator:
     def fail_item(self, arn: str, code: str = "500", message: str = ITEM_INTERNAL_ERROR[1]) -> None:
         with self._lock:
             self._item_failures[arn] = (code, message)
+
+    def add_malformed_summary(self, summary: Mapping[str, Any]) -> None:
+        """Serve `summary` as-is (whatever is wrong with it) at the start of every first list page.
+
+        Stands in for a service-side bug or a model change: the janitor must skip such entries.
+        """
+        with self._lock:
+            self._malformed_summaries.append(_JSON.encode(dict(summary)))
 
     def clear_item_failures(self) -> None:
         with self._lock:
@@ -1008,6 +1017,8 @@ class BedrockEmulator:
         with self._lock:
             self._purge_locked()
             page, last, more = self._page_locked(query)
+            if query.cursor is None:
+                page = self._malformed_summaries + page
         out = '{"jobSummaries":[' + ",".join(page) + "]"
         if more and last is not None:
             out += ',"nextToken":' + _JSON.encode(_encode_token(last, query.descending))

@@ -18,7 +18,7 @@ class FailureNotifications(Construct):
         self.key = kms.Key(
             self,
             "TopicKey",
-            description="Encrypts the Bedrock evaluation-job janitor's failure-report topic",
+            description="Encrypts the Bedrock evaluation-job janitor's failure-report topic and logs",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.DESTROY,
         )

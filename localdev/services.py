@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,6 +91,8 @@ def local_aws(seed: int = 0, deleting_seconds: float = 0.0) -> Iterator[LocalAws
     try:
         host, port = moto.get_host_and_port()
         moto_url = f"http://{host}:{port}"
+        # moto keeps its state in process-wide globals: start each use from an empty account.
+        urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"))
         with BedrockEmulator(
             region=REGION, account_id=ACCOUNT_ID, seed=seed, deleting_seconds=deleting_seconds
         ) as emulator:

@@ -45,7 +45,7 @@ Invoker = Callable[..., Invocation]
 def invoke(local: LocalAws, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Invoker:
     """Cold-start the real handler with the given settings and invoke it once with `event`."""
 
-    def run(event: Any = None, timeout_seconds: float = 900.0, **settings: str) -> Invocation:
+    def run(event: Any, timeout_seconds: float = 900.0, **settings: str) -> Invocation:
         for name, value in local.function_environment(**settings).items():
             monkeypatch.setenv(name, value)
         capsys.readouterr()
@@ -53,9 +53,7 @@ def invoke(local: LocalAws, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         result: dict[str, Any] | None = None
         error: Exception | None = None
         try:
-            result = handler.lambda_handler(
-                {} if event is None else event, LocalLambdaContext(timeout_seconds)
-            )
+            result = handler.lambda_handler(event, LocalLambdaContext(timeout_seconds))
         except Exception as raised:  # the invocation's error is what Lambda would report
             error = raised
         return Invocation(result, error, json_lines(capsys.readouterr().out))

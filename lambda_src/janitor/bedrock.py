@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,13 +15,16 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.report import FailedJob
-from janitor.retries import standard_retries
+from janitor.sdk import standard_retries
 from janitor.selection import EvaluationJob
-from janitor.service import BatchDeleteOutcome, BedrockCallError, JobGoneError
+from janitor.service import RETRYABLE_CODES, BatchDeleteOutcome, BedrockCallError, JobGoneError
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
+    from mypy_boto3_bedrock.type_defs import PaginatorConfigTypeDef
 
+#: How often a listing broken by a transient error resumes from its last page, after the SDK's retries.
+LIST_RESUMES = 2
 #: The largest page ListEvaluationJobs serves: fewest list calls.
 LIST_PAGE_SIZE = 1000
 #: Never a valid creationTime: a summary without a parseable one is classed as malformed.
@@ -51,9 +56,9 @@ def require_batch_delete(client: BedrockClient) -> BedrockClient:
     return client
 
 
-def create_bedrock_client(max_concurrency: int) -> BedrockClient:
+def create_bedrock_client(session: boto3.session.Session, max_concurrency: int) -> BedrockClient:
     # No endpoint here: AWS_ENDPOINT_URL_BEDROCK redirects the client when it is set.
-    return require_batch_delete(boto3.client("bedrock", config=bedrock_client_config(max_concurrency)))
+    return require_batch_delete(session.client("bedrock", config=bedrock_client_config(max_concurrency)))
 
 
 def _job_from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
@@ -75,35 +80,70 @@ def _call_error(error: Exception) -> BedrockCallError:
 
 
 class BedrockEvaluationJobs:
-    """Evaluation jobs as the janitor sees them, over one thread-safe boto3 client."""
+    """Evaluation jobs as the janitor sees them.
 
-    def __init__(self, client: BedrockClient) -> None:
+    Listing uses `client`. Tag lookups and deletes run on worker threads; with a
+    `client_factory`, each worker gets a client of its own, because botocore's retry quota is
+    per client: on one shared client, a burst of throttling on some threads would use up the
+    retries of all of them (and turn retryable throttles into failures).
+    """
+
+    def __init__(
+        self,
+        client: BedrockClient,
+        client_factory: Callable[[], BedrockClient] | None = None,
+        pause: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._client = client
+        self._pause = pause
+        self._client_factory = client_factory
+        self._worker = threading.local()
+        # boto3 sessions are not thread-safe: clients are created one at a time.
+        self._factory_lock = threading.Lock()
+
+    def _worker_client(self) -> BedrockClient:
+        if self._client_factory is None:
+            return self._client
+        client: BedrockClient | None = getattr(self._worker, "client", None)
+        if client is None:
+            with self._factory_lock:
+                client = self._client_factory()
+            self._worker.client = client
+        return client
 
     def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[EvaluationJob]:
         """Every job created before `created_before`, oldest first, streamed page by page."""
-        filters: dict[str, Any] = {
+        query: dict[str, Any] = {
             "creationTimeBefore": created_before,
             "sortBy": "CreationTime",
             "sortOrder": "Ascending",
-            "PaginationConfig": {"PageSize": LIST_PAGE_SIZE},
         }
         if application_type is not None:
-            filters["applicationTypeEquals"] = application_type
-        pages = iter(self._client.get_paginator("list_evaluation_jobs").paginate(**filters))
+            query["applicationTypeEquals"] = application_type
+        next_token: str | None = None
+        resumes_left = LIST_RESUMES
         while True:
+            pagination: PaginatorConfigTypeDef = {"PageSize": LIST_PAGE_SIZE}
+            if next_token:
+                pagination["StartingToken"] = next_token
             try:
-                page = next(pages)
-            except StopIteration:
+                for page in self._client.get_paginator("list_evaluation_jobs").paginate(
+                    **query, PaginationConfig=pagination
+                ):
+                    yield from map(_job_from_summary, page.get("jobSummaries", []))
+                    next_token = page.get("nextToken")
                 return
             except (ClientError, BotoCoreError) as error:
-                raise _call_error(error) from error
-            for summary in page.get("jobSummaries", []):
-                yield _job_from_summary(summary)
+                failure = _call_error(error)
+                if resumes_left == 0 or failure.code not in RETRYABLE_CODES:
+                    raise failure from error
+                # A long listing outlives a burst of throttling: resume from the last page read.
+                resumes_left -= 1
+                self._pause(LIST_RESUMES - resumes_left)
 
     def get_tags(self, arn: str) -> dict[str, str]:
         try:
-            response = self._client.list_tags_for_resource(resourceARN=arn)
+            response = self._worker_client().list_tags_for_resource(resourceARN=arn)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 raise JobGoneError(arn) from error
@@ -114,7 +154,7 @@ class BedrockEvaluationJobs:
 
     def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
         try:
-            response = self._client.batch_delete_evaluation_job(jobIdentifiers=list(arns))
+            response = self._worker_client().batch_delete_evaluation_job(jobIdentifiers=list(arns))
         except (ClientError, BotoCoreError) as error:
             raise _call_error(error) from error
         return BatchDeleteOutcome(

@@ -15,6 +15,7 @@ from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
 from janitor.notifier import SnsFailureNotifier, create_sns_client
 from janitor.overrides import parse_invocation
 from janitor.report import failure_messages, metric_values
+from janitor.sdk import lenient_session
 from janitor.service import run_janitor
 from janitor.settings import load_settings
 
@@ -24,8 +25,12 @@ metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
 # Cold start: a bad setting fails here, naming the variable, before any job is touched.
 settings = load_settings(os.environ)
-job_store = BedrockEvaluationJobs(create_bedrock_client(settings.max_concurrency))
-notifier = SnsFailureNotifier(create_sns_client(), settings.topic_arn)
+session = lenient_session()
+job_store = BedrockEvaluationJobs(
+    create_bedrock_client(session, settings.max_concurrency),
+    client_factory=lambda: create_bedrock_client(session, settings.max_concurrency),
+)
+notifier = SnsFailureNotifier(create_sns_client(session), settings.topic_arn)
 
 
 class RunFailedError(RuntimeError):

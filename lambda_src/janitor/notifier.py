@@ -10,7 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.report import SnsMessage
-from janitor.retries import standard_retries
+from janitor.sdk import standard_retries
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -20,10 +20,10 @@ class NotificationError(RuntimeError):
     """The failure report could not be published; the invocation must end in an error."""
 
 
-def create_sns_client() -> SNSClient:
+def create_sns_client(session: boto3.session.Session) -> SNSClient:
     # No endpoint here: AWS_ENDPOINT_URL_SNS redirects the client when it is set.
     config = Config(retries=standard_retries())  # type: ignore[arg-type]
-    return boto3.client("sns", config=config)
+    return session.client("sns", config=config)
 
 
 class SnsFailureNotifier:

@@ -8,9 +8,9 @@ jobs are kept, so memory does not grow with the number of jobs listed.
 
 from __future__ import annotations
 
-from collections import deque
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -31,6 +31,33 @@ NOT_FOUND_CODE = "404"
 STOPPED_BY_CAP = "maxDeletions"
 STOPPED_BY_TIME = "timeBudget"
 STOPPED_BY_LISTING_ERROR = "listingError"
+#: Error codes worth another try later in the run: throttling, server faults, timeouts. Once the
+#: SDK's retries (and its retry quota) are spent, the run retries these itself, in up to
+#: RETRY_ROUNDS rounds at its end, before calling them failures.
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ServiceQuotaExceededException",
+        "InternalServerException",
+        "InternalFailure",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "429",
+        "500",
+        "502",
+        "503",
+        "504",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+    }
+)
+RETRY_ROUNDS = 2
 
 
 class JobGoneError(Exception):
@@ -88,6 +115,8 @@ class JanitorRun:
     remaining_seconds: Callable[[], float]
     time_reserve_seconds: float
     max_concurrency: int
+    #: How the run waits between retry rounds (tests pass a no-op).
+    pause: Callable[[float], None] = time.sleep
 
     def __post_init__(self) -> None:
         self.summary = RunSummary(
@@ -95,9 +124,14 @@ class JanitorRun:
             older_than_days=self.older_than_days,
             max_deletions=self.policy.max_deletions,
         )
-        self._lookups: deque[tuple[EvaluationJob, Future[Mapping[str, str]]]] = deque()
-        self._deletes: deque[tuple[list[str], Future[BatchDeleteOutcome]]] = deque()
+        # In-flight work, oldest first (dicts keep insertion order).
+        self._lookups: dict[Future[Mapping[str, str]], EvaluationJob] = {}
+        self._deletes: dict[Future[BatchDeleteOutcome], list[str]] = {}
         self._batch: list[str] = []
+        # Transient failures waiting for a retry round: ARN -> (job, last failure) / last failure.
+        self._lookup_retries: dict[str, tuple[EvaluationJob, FailedJob]] = {}
+        self._delete_retries: dict[str, FailedJob] = {}
+        self._accepting_retries = True
 
     def execute(self) -> RunSummary:
         with ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="janitor") as pool:
@@ -108,14 +142,44 @@ class JanitorRun:
                 except BedrockCallError as error:
                     self._record_listing_error(error)
                 # Whatever was already selected is still deleted and reported.
-                while self._lookups:
-                    self._resolve_oldest_lookup()
-                self._flush_batch()
+                self._finish_selected()
+                self._retry_transient_failures()
             except _OutOfTimeError:
                 self._stop_for_time()
+            self._accepting_retries = False
             while self._deletes:
-                self._resolve_oldest_delete()
+                self._resolve_completed_deletes()
+        for _, failure in self._lookup_retries.values():
+            self._fail(failure)
+        for failure in self._delete_retries.values():
+            self._fail(failure)
         return self.summary
+
+    def _finish_selected(self) -> None:
+        while self._lookups:
+            self._resolve_oldest_lookup()
+        self._flush_batch()
+
+    def _retry_transient_failures(self) -> None:
+        for round_number in range(1, RETRY_ROUNDS + 1):
+            while self._deletes:
+                self._resolve_completed_deletes()
+            if not self._lookup_retries and not self._delete_retries:
+                return
+            lookups, self._lookup_retries = self._lookup_retries, {}
+            deletes, self._delete_retries = self._delete_retries, {}
+            self._accepting_retries = round_number < RETRY_ROUNDS
+            self.log.warning(
+                "Retrying transient failures",
+                extra={"round": round_number, "tagLookups": len(lookups), "deletes": len(deletes)},
+            )
+            # A pause lets a throttled API recover; it is short next to the SDK's own backoff.
+            self.pause(round_number)
+            for job, _ in lookups.values():
+                self._start_lookup(job)
+            for arn in deletes:
+                self._add_to_batch(arn)
+            self._finish_selected()
 
     def _record_listing_error(self, error: BedrockCallError) -> None:
         # The handler fails the invocation after reporting, so the Errors alarm sees it.
@@ -134,40 +198,54 @@ class JanitorRun:
             if reason is not None:
                 self._skip(reason, job.arn)
                 continue
-            # Tag lookups are started only while they can still fill the cap, so the cap costs no
-            # wasted calls; the jobs past it are counted, not looked up.
-            while self._lookups and self.summary.eligible + len(self._lookups) >= self.policy.max_deletions:
-                self._resolve_oldest_lookup()
-            if self.summary.eligible >= self.policy.max_deletions:
-                self._skip(SkipReason.OVER_CAP)
-                self.summary.stopped_by = STOPPED_BY_CAP
-                continue
-            if self._out_of_time():
-                self._skip(SkipReason.TIME_BUDGET)
-                raise _OutOfTimeError
-            self._lookups.append((job, self._pool.submit(self.store.get_tags, job.arn)))
-            if len(self._lookups) >= self.max_concurrency:
-                self._resolve_oldest_lookup()
+            self._start_lookup(job)
+
+    def _start_lookup(self, job: EvaluationJob) -> None:
+        # Tag lookups are started only while they can still fill the cap, so the cap costs no
+        # wasted calls; the jobs past it are counted, not looked up.
+        while self._lookups and self.summary.eligible + len(self._lookups) >= self.policy.max_deletions:
+            self._resolve_oldest_lookup()
+        if self.summary.eligible >= self.policy.max_deletions:
+            self._skip(SkipReason.OVER_CAP)
+            self.summary.stopped_by = STOPPED_BY_CAP
+            return
+        if self._out_of_time():
+            self._skip(SkipReason.TIME_BUDGET)
+            raise _OutOfTimeError
+        self._lookups[self._pool.submit(self.store.get_tags, job.arn)] = job
+        if len(self._lookups) >= self.max_concurrency:
+            # Any finished lookup will do: every job in flight fits under the cap (checked above),
+            # so the order does not matter here, and one slow retry does not stall the others.
+            for future in _completed(self._lookups):
+                self._resolve_lookup(future)
 
     def _resolve_oldest_lookup(self) -> None:
-        job, future = self._lookups.popleft()
+        self._resolve_lookup(next(iter(self._lookups)))
+
+    def _resolve_lookup(self, future: Future[Mapping[str, str]]) -> None:
+        job = self._lookups.pop(future)
         try:
             tags = future.result()
         except JobGoneError:
             self._skip(SkipReason.ALREADY_GONE, job.arn)
             return
         except BedrockCallError as error:
-            self._fail(
-                FailedJob(
-                    job.arn, error.code, f"Tags could not be read, so the job was kept: {error.message}"
-                )
+            failure = FailedJob(
+                job.arn, error.code, f"Tags could not be read, so the job was kept: {error.message}"
             )
+            if self._accepting_retries and error.code in RETRYABLE_CODES:
+                self._lookup_retries[job.arn] = (job, failure)
+            else:
+                self._fail(failure)
             return
         if is_protected(tags, self.policy.retain_tag_key):
             self._skip(SkipReason.PROTECTED, job.arn)
             return
         self.summary.eligible += 1
-        self._batch.append(job.arn)
+        self._add_to_batch(job.arn)
+
+    def _add_to_batch(self, arn: str) -> None:
+        self._batch.append(arn)
         if len(self._batch) == MAX_BATCH_SIZE:
             self._flush_batch()
 
@@ -184,17 +262,21 @@ class JanitorRun:
         if self._out_of_time():
             self._skip(SkipReason.TIME_BUDGET, count=len(batch))
             raise _OutOfTimeError
-        self._deletes.append((batch, self._pool.submit(self.store.delete_jobs, batch)))
+        self._deletes[self._pool.submit(self.store.delete_jobs, batch)] = batch
         if len(self._deletes) >= self.max_concurrency:
-            self._resolve_oldest_delete()
+            self._resolve_completed_deletes()
 
-    def _resolve_oldest_delete(self) -> None:
-        batch, future = self._deletes.popleft()
+    def _resolve_completed_deletes(self) -> None:
+        for future in _completed(self._deletes):
+            self._resolve_delete(future)
+
+    def _resolve_delete(self, future: Future[BatchDeleteOutcome]) -> None:
+        batch = self._deletes.pop(future)
         try:
             outcome = future.result()
         except BedrockCallError as error:
             for arn in batch:
-                self._fail(FailedJob(arn, error.code, error.message))
+                self._fail_or_retry_delete(FailedJob(arn, error.code, error.message))
             return
         sent = set(batch)
         answered: set[str] = set()
@@ -210,7 +292,7 @@ class JanitorRun:
             if item_error.code == NOT_FOUND_CODE and item_error.job_identifier in sent:
                 self._skip(SkipReason.ALREADY_GONE, item_error.job_identifier)
             else:
-                self._fail(item_error)
+                self._fail_or_retry_delete(item_error)
         for arn in batch:
             if arn not in answered:
                 self._fail(
@@ -219,6 +301,12 @@ class JanitorRun:
                     )
                 )
 
+    def _fail_or_retry_delete(self, failure: FailedJob) -> None:
+        if self._accepting_retries and failure.code in RETRYABLE_CODES:
+            self._delete_retries[failure.job_identifier] = failure
+        else:
+            self._fail(failure)
+
     def _out_of_time(self) -> bool:
         return self.remaining_seconds() < self.time_reserve_seconds
 
@@ -226,7 +314,7 @@ class JanitorRun:
         """Abandon the work not yet started: those jobs are still there for the next run."""
         self.summary.stopped_by = STOPPED_BY_TIME
         abandoned = len(self._lookups) + len(self._batch)
-        for _, future in self._lookups:
+        for future in self._lookups:
             future.cancel()
         self._lookups.clear()
         self._batch = []
@@ -256,6 +344,12 @@ class JanitorRun:
                 "outcome": "failed",
             },
         )
+
+
+def _completed(in_flight: Mapping[Future[Any], object]) -> list[Future[Any]]:
+    """The finished futures among `in_flight` (waiting for at least one), oldest first."""
+    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+    return [future for future in in_flight if future in done]
 
 
 def run_janitor(

@@ -220,7 +220,9 @@ def test_a_batch_that_fails_after_retries_fails_its_jobs_and_the_run_goes_on(
     assert run.result is not None
     assert (run.result["eligible"], run.result["failed"], run.result["deleted"]) == (60, 60, 0)
     assert {job["code"] for job in run.result["failedJobs"]} == {"InternalServerException"}
-    assert local.bedrock.request_counts()["BatchDeleteEvaluationJob"] == 3 * 2, "3 batches, each tried twice"
+    assert local.bedrock.request_counts()["BatchDeleteEvaluationJob"] == 3 * 2 * 3, (
+        "3 batches, each sent twice by the SDK in the first pass and in each of the 2 retry rounds"
+    )
     assert run.metrics["JobsFailed"] == 60
     reported = [
         job["jobIdentifier"]

@@ -88,6 +88,7 @@ def run_in_memory(
         remaining_seconds=remaining_seconds,
         time_reserve_seconds=60,
         max_concurrency=max_concurrency,
+        pause=lambda _seconds: None,
     )
     janitor.execute()
     return janitor

@@ -116,3 +116,52 @@ def test_an_sdk_without_batch_delete_is_refused_with_a_clear_message(client: Any
     )
     with pytest.raises(OutdatedSdkError, match=r"arrived in 1\.35\.4.*bundled in its asset"):
         require_batch_delete(old)  # type: ignore[arg-type]
+
+
+def summary(job_id: str) -> dict[str, Any]:
+    return {
+        "jobArn": ARN.replace("abcdef123456", job_id),
+        "jobName": f"job-{job_id}",
+        "status": "Completed",
+        "creationTime": datetime(2026, 9, 1, tzinfo=UTC),
+        "jobType": "Automated",
+        "evaluationTaskTypes": ["Summarization"],
+        "modelIdentifiers": ["amazon.titan-text-express-v1"],
+    }
+
+
+def test_a_listing_broken_by_throttling_resumes_from_its_last_page(client: Any) -> None:
+    cutoff = datetime(2026, 10, 24, tzinfo=UTC)
+    query = {
+        "creationTimeBefore": cutoff,
+        "sortBy": "CreationTime",
+        "sortOrder": "Ascending",
+        "maxResults": 1000,
+    }
+    pauses: list[float] = []
+    with Stubber(client) as stub:
+        stub.add_response(
+            "list_evaluation_jobs", {"jobSummaries": [summary("000000000001")], "nextToken": "p2"}, query
+        )
+        stub.add_client_error("list_evaluation_jobs", "ThrottlingException", http_status_code=429)
+        stub.add_response(
+            "list_evaluation_jobs", {"jobSummaries": [summary("000000000002")]}, {**query, "nextToken": "p2"}
+        )
+        jobs = list(BedrockEvaluationJobs(client, pause=pauses.append).list_jobs(cutoff, None))
+        stub.assert_no_pending_responses()
+    assert [job.name for job in jobs] == ["job-000000000001", "job-000000000002"], (
+        "no job listed twice or lost"
+    )
+    assert pauses == [1]
+
+
+def test_a_listing_refused_for_good_is_not_resumed(client: Any) -> None:
+    with Stubber(client) as stub:
+        stub.add_client_error("list_evaluation_jobs", "AccessDeniedException", http_status_code=403)
+        with pytest.raises(BedrockCallError) as raised:
+            list(
+                BedrockEvaluationJobs(client, pause=lambda _: None).list_jobs(
+                    datetime(2026, 10, 24, tzinfo=UTC), None
+                )
+            )
+    assert raised.value.code == "AccessDeniedException"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from janitor.selection import EvaluationJob
@@ -89,3 +89,41 @@ def test_running_out_of_time_stops_before_the_next_batch() -> None:
     assert summary.deleted == 25
     assert [len(call) for call in store.delete_calls] == [25]
     assert summary.skipped["timeBudget"] >= 1
+
+
+class FlakyStore(InMemoryJobStore):
+    """Fails the first `failures` calls of each kind with a throttling error, then recovers."""
+
+    def __init__(self, jobs: list[EvaluationJob], failures: int) -> None:
+        super().__init__(jobs=jobs)
+        self.tag_failures_left = failures
+        self.delete_failures_left = failures
+
+    def get_tags(self, arn: str) -> Mapping[str, str]:
+        with self._lock:
+            if self.tag_failures_left:
+                self.tag_failures_left -= 1
+                raise BedrockCallError("ThrottlingException", "Rate exceeded")
+        return super().get_tags(arn)
+
+    def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
+        with self._lock:
+            if self.delete_failures_left:
+                self.delete_failures_left -= 1
+                raise BedrockCallError("InternalServerException", "try again")
+        return super().delete_jobs(arns)
+
+
+def test_transient_failures_after_the_sdks_retries_are_retried_at_the_end_of_the_run() -> None:
+    store = FlakyStore(old_jobs(60), failures=5)
+    summary = run(store).summary
+    assert (summary.eligible, summary.deleted, summary.failed) == (60, 60, 0)
+    assert sorted(store.deleted) == sorted(job.arn for job in store.jobs)
+
+
+def test_a_permanent_error_is_not_retried() -> None:
+    jobs = old_jobs(3)
+    store = InMemoryJobStore(jobs=jobs, item_errors={jobs[0].arn: ("409", "The job is being modified.")})
+    summary = run(store).summary
+    assert [(f.job_identifier, f.code) for f in summary.failed_jobs] == [(jobs[0].arn, "409")]
+    assert len(store.delete_calls) == 1, "no retry round for a conflict"

@@ -1,0 +1,45 @@
+"""The SDK session and retry policy shared by the Bedrock and SNS clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.utils import parse_timestamp
+
+#: Attempts per call, the first included. Standard mode backs off with jitter (up to 20 s) on
+#: throttling and 5xx, so 8 attempts ride out about a minute of trouble.
+DEFAULT_TOTAL_ATTEMPTS = 8
+
+
+def standard_retries(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Standard retry mode; the SDK's own AWS_MAX_ATTEMPTS variable wins over our default."""
+    retries: dict[str, Any] = {"mode": "standard"}
+    if "AWS_MAX_ATTEMPTS" not in environ:
+        retries["total_max_attempts"] = DEFAULT_TOTAL_ATTEMPTS
+    return retries
+
+
+def parse_timestamp_or_none(value: Any) -> datetime | None:
+    """botocore's timestamp parser, except that an unparseable value gives None.
+
+    botocore's own parser raises, which would fail a whole ListEvaluationJobs page over one
+    bad entry; with None, that one job is classed as malformed and the run goes on.
+    """
+    try:
+        return parse_timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def lenient_session() -> boto3.session.Session:
+    """A boto3 session whose clients tolerate unparseable timestamps in responses."""
+    core = botocore.session.get_session()
+    core.get_component("response_parser_factory").set_parser_defaults(
+        timestamp_parser=parse_timestamp_or_none
+    )
+    return boto3.session.Session(botocore_session=core)
