@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,3 +29,31 @@ def synthesize(outdir: Path, bundle: bool = False, **overrides: Any) -> tuple[cd
     stack = build_app(app)
     app.synth()
     return app, Template.from_stack(stack)
+
+
+CDK_CLI = str(REPO / "node_modules/.bin/cdk")
+
+
+def cdk_environment(**extra: str) -> dict[str, str]:
+    """The environment the Makefile gives the pinned CDK CLI (Node 22, the venv's python3)."""
+    return {
+        **os.environ,
+        "CDK_HOME": str(REPO / ".cdk"),
+        "CDK_DISABLE_CLI_TELEMETRY": "true",
+        "PATH": os.pathsep.join(
+            [str(REPO / ".venv/bin"), str(REPO / "node_modules/node/bin"), os.environ["PATH"]]
+        ),
+        **extra,
+    }
+
+
+def run_cdk(*arguments: str, **extra_environment: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CDK_CLI, *arguments],
+        cwd=REPO,
+        env=cdk_environment(**extra_environment),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,7 @@ import pytest
 
 from infra.config import FUNCTION_SETTINGS, ConfigError, load_config, schedule_period_seconds
 from janitor.settings import Settings
-from tests.infra.synthesis import DEFAULT_CONTEXT, REPO
+from tests.infra.synthesis import DEFAULT_CONTEXT, run_cdk
 
 
 def config_with(**overrides: Any) -> Any:
@@ -110,36 +108,16 @@ def test_the_schedule_period_is_the_longest_gap_between_runs(expression: str, ho
     assert schedule_period_seconds(expression) == hours * 3600
 
 
-def cdk_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "CDK_HOME": str(REPO / ".cdk"),
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "PATH": os.pathsep.join(
-            [str(REPO / ".venv/bin"), str(REPO / "node_modules/node/bin"), os.environ["PATH"]]
-        ),
-    }
-
-
 def test_cdk_synth_with_an_invalid_context_stops_and_names_the_key(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            str(REPO / "node_modules/.bin/cdk"),
-            "synth",
-            "--quiet",
-            "-o",
-            str(tmp_path / "out"),
-            "-c",
-            "retentionDays=-5",
-            "-c",
-            "notificationEmails=ops@",
-        ],
-        cwd=REPO,
-        env=cdk_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    result = run_cdk(
+        "synth",
+        "--quiet",
+        "-o",
+        str(tmp_path / "out"),
+        "-c",
+        "retentionDays=-5",
+        "-c",
+        "notificationEmails=ops@",
     )
     assert result.returncode != 0
     assert "retentionDays: Input should be greater than or equal to 1 (got '-5')" in result.stderr
@@ -149,15 +127,7 @@ def test_cdk_synth_with_an_invalid_context_stops_and_names_the_key(tmp_path: Pat
 
 
 def test_a_valid_context_synthesizes_with_clean_output(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(REPO / "node_modules/.bin/cdk"), "synth", "--quiet", "-o", str(tmp_path / "out")],
-        cwd=REPO,
-        env=cdk_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_cdk("synth", "--quiet", "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "end-of-life" not in result.stderr + result.stdout
     assert "feature flags" not in result.stderr + result.stdout

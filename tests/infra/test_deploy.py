@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from localdev.services import ACCOUNT_ID as ACCOUNT
 from localdev.services import DUMMY_CREDENTIALS as CREDENTIALS
 from localdev.services import REGION, local_client
 from tests.infra.asset_support import host_overlay, run_asset_handler
-from tests.infra.synthesis import REPO
+from tests.infra.synthesis import run_cdk
 
 ASSET_BUCKET = f"cdk-hnb659fds-assets-{ACCOUNT}-{REGION}"
 
@@ -67,37 +66,28 @@ def moto_url() -> Iterator[str]:
 def deployed(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Bootstrap and deploy with the pinned CLI; returns the stack's outputs."""
     work = tmp_path_factory.mktemp("deploy")
-    env = {
-        **os.environ,
+    environment = {
         **CREDENTIALS,
         "AWS_ENDPOINT_URL": moto_url,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "CDK_DEFAULT_ACCOUNT": ACCOUNT,
         "CDK_DEFAULT_REGION": REGION,
-        "CDK_HOME": str(REPO / ".cdk"),
-        "CDK_DISABLE_CLI_TELEMETRY": "true",
-        "PATH": os.pathsep.join(
-            [str(REPO / ".venv/bin"), str(REPO / "node_modules/node/bin"), os.environ["PATH"]]
-        ),
     }
-    cdk = [str(REPO / "node_modules/.bin/cdk"), "--output", str(work / "cdk.out")]
+    output = ("--output", str(work / "cdk.out"))
     for command in (
-        [*cdk, "bootstrap", f"aws://{ACCOUNT}/{REGION}"],
-        [
-            *cdk,
+        ("bootstrap", f"aws://{ACCOUNT}/{REGION}"),
+        (
             "deploy",
             "--require-approval",
             "never",
             "--method=direct",
             "--outputs-file",
             str(work / "outputs.json"),
-        ],
+        ),
     ):
-        result = subprocess.run(
-            command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False
-        )
-        assert result.returncode == 0, f"{command[3]} failed:\n{result.stderr[-4000:]}"
+        result = run_cdk(*output, *command, **environment)
+        assert result.returncode == 0, f"cdk {command[0]} failed:\n{result.stderr[-4000:]}"
     return json.loads((work / "outputs.json").read_text())[STACK_NAME]  # type: ignore[no-any-return]
 
 

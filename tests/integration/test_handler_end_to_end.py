@@ -10,6 +10,7 @@ import pytest
 from emulator import FaultConfig
 from localdev.services import LocalAws
 from tests.conftest import Invoker
+from tests.events import SCHEDULED_EVENT
 
 NOW = datetime.now(UTC)
 
@@ -62,19 +63,6 @@ def seed_mix(local: LocalAws) -> dict[str, list[str]]:
             add(name="keep-golden", status="Completed", creation_time=days_ago(90)),
         ],
     }
-
-
-SCHEDULED_EVENT = {
-    "version": "0",
-    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-    "detail-type": "Scheduled Event",
-    "source": "aws.events",
-    "account": "123456789012",
-    "time": "2026-11-23T03:00:00Z",
-    "region": "us-east-1",
-    "resources": ["arn:aws:events:us-east-1:123456789012:rule/janitor-nightly"],
-    "detail": {},
-}
 
 
 @pytest.mark.parametrize("event", [{}, SCHEDULED_EVENT], ids=["empty-object", "eventbridge-envelope"])

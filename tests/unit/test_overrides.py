@@ -3,18 +3,7 @@ from typing import Any
 import pytest
 
 from janitor.overrides import InvalidInvocationError, parse_invocation
-
-SCHEDULED_EVENT = {
-    "version": "0",
-    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
-    "detail-type": "Scheduled Event",
-    "source": "aws.events",
-    "account": "123456789012",
-    "time": "2026-11-23T03:00:00Z",
-    "region": "us-east-1",
-    "resources": ["arn:aws:events:us-east-1:123456789012:rule/janitor-nightly"],
-    "detail": {},
-}
+from tests.events import SCHEDULED_EVENT
 
 
 @pytest.mark.parametrize("event", [{}, SCHEDULED_EVENT])
