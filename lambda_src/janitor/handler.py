@@ -30,7 +30,7 @@ job_store = BedrockEvaluationJobs(
     create_bedrock_client(session, settings.max_concurrency),
     client_factory=lambda: create_bedrock_client(session, settings.max_concurrency),
 )
-notifier = SnsFailureNotifier(create_sns_client(session), settings.topic_arn)
+notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.topic_arn)
 
 
 class RunFailedError(RuntimeError):

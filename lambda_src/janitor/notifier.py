@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import boto3
@@ -27,17 +27,24 @@ def create_sns_client(session: boto3.session.Session) -> SNSClient:
 
 
 class SnsFailureNotifier:
-    def __init__(self, client: SNSClient, topic_arn: str) -> None:
-        self._client = client
+    """Publishes failure reports. The client is made on the first report: most runs send none,
+    so the cold start does not pay for it."""
+
+    def __init__(self, client_factory: Callable[[], SNSClient], topic_arn: str) -> None:
+        self._client_factory = client_factory
+        self._client: SNSClient | None = None
         self._topic_arn = topic_arn
 
     def publish(self, messages: Sequence[SnsMessage]) -> list[str]:
         """Publish every message (all are attempted even if one fails); returns the message ids."""
         message_ids: list[str] = []
         errors: list[str] = []
+        if not messages:
+            return message_ids
+        client = self._client = self._client or self._client_factory()
         for message in messages:
             try:
-                response = self._client.publish(
+                response = client.publish(
                     TopicArn=self._topic_arn,
                     Subject=message.subject,
                     Message=message.message,
