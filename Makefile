@@ -16,7 +16,7 @@ export CDK_HOME := $(CURDIR)/.cdk
 export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := $(CURDIR)/node_modules/.bin/cdk
 
-.PHONY: demo test lint emulator synth bootstrap deploy destroy clean
+.PHONY: demo test lint emulator bench bench-quick synth bootstrap deploy destroy clean
 
 $(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -44,11 +44,19 @@ test: lint $(NODE_INSTALLED) $(CHECKOV_INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app.py infra lambda_src localdev emulator tests
+	$(BIN)/mypy app.py infra lambda_src localdev emulator tests benchmarks
 
 ## The emulator on its own, for the AWS CLI: make emulator ARGS="--port 4567 --seed-demo"
 emulator: $(INSTALLED)
 	$(BIN)/python -m emulator $(ARGS)
+
+## The janitor against naive boto3 scripts and the API's lower bound (under 10 minutes; not in make test).
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks
+
+## A reduced set, under two minutes.
+bench-quick: $(INSTALLED)
+	$(BIN)/python -m benchmarks --quick
 
 ## The CloudFormation template, checked by cdk-nag (during synth) and cfn-lint.
 synth: $(INSTALLED) $(NODE_INSTALLED)
