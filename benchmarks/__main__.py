@@ -23,6 +23,7 @@ from benchmarks import bounds
 from benchmarks.coldstart import measure_cold_start
 from benchmarks.report import chart, cold_start_table, ratios, table, targets, targets_table, write_json
 from benchmarks.run import JANITOR_CONCURRENCY, PYTHONPATH, QUOTA_OPERATIONS, REPO, Plan, Scenario, run_plan
+from localdev.lambda_runtime import lambda_runtime_environment
 from localdev.services import local_aws
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -131,7 +132,14 @@ def main(argv: list[str]) -> int:
         if not args.no_cold_start:
             repeats = args.cold_start_repeats or (10 if args.quick else 20)
             print(f"Cold start: {repeats} fresh processes each ...", flush=True)
-            env = {**os.environ, **local.function_environment(), "PYTHONPATH": PYTHONPATH}
+            # The deployed function's environment: the runtime's variables, and tracing on.
+            env = {
+                **os.environ,
+                **local.function_environment(),
+                **lambda_runtime_environment(str(REPO / "lambda_src")),
+                "PYTHONPATH": PYTHONPATH,
+            }
+            env.pop("POWERTOOLS_TRACE_DISABLED")
             cold = measure_cold_start(env, repeats)
         print(f"Runs ({len(plan.runs())}), each in a fresh process against a freshly seeded emulator:")
         records = run_plan(local, plan, args.profile, overlap=not args.serial)

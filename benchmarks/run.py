@@ -30,8 +30,8 @@ from benchmarks.bounds import (
 )
 from benchmarks.dataset import RETAIN_TAG_KEY, JobSpec, Population, job_specs, population, seed
 from benchmarks.programs import PROFILE_ENV
-from benchmarks.quota import QuotaEmulator
 from emulator import BedrockEmulator, FaultConfig
+from emulator.quota import QuotaEmulator
 from localdev.services import ACCOUNT_ID, REGION, LocalAws
 
 REPO = Path(__file__).resolve().parents[1]

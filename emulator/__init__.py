@@ -18,6 +18,8 @@ Behaviour the real service leaves unspecified, as chosen here:
   GET /_emulator/jobs?status=, POST /_emulator/jobs (add_job's keyword arguments, ISO times),
   POST /_emulator/faults (FaultConfig fields), POST /_emulator/reset-counts,
   POST /_emulator/fail-item {jobArn, code, message}, POST /_emulator/clear-item-failures.
+- ``emulator.quota.QuotaEmulator`` adds a request-rate quota per operation (a token bucket,
+  429 ThrottlingException beyond it), the way AWS throttles an API.
 """
 
 from emulator.seed import seed_demo_jobs

@@ -41,6 +41,23 @@ class LocalLambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+def lambda_runtime_environment(task_root: str) -> dict[str, str]:
+    """The variables Lambda's Python runtime sets before it imports the handler module.
+
+    Libraries branch on them at import: the X-Ray SDK, finding LAMBDA_TASK_ROOT, samples locally
+    instead of creating two X-Ray clients for centralized sampling, and Powertools' Tracer traces.
+    """
+    return {
+        "LAMBDA_TASK_ROOT": task_root,
+        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(LocalLambdaContext.memory_limit_in_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{FUNCTION_NAME}",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.14",
+        "_HANDLER": f"{HANDLER_MODULE}.lambda_handler",
+    }
+
+
 def cold_start_handler_module() -> ModuleType:
     """Import janitor.handler afresh, as a new Lambda execution environment would.
 

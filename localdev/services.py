@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +18,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from emulator import BedrockEmulator
+from emulator.quota import QuotaEmulator
 
 REGION = "us-east-1"
 #: moto's default account; only ever used against the local servers.
@@ -82,8 +83,13 @@ class LocalAws:
 
 
 @contextmanager
-def local_aws(seed: int = 0, deleting_seconds: float = 0.0) -> Iterator[LocalAws]:
-    """The emulator and moto server on free loopback ports, a topic and a queue subscribed to it."""
+def local_aws(
+    seed: int = 0, deleting_seconds: float = 0.0, quotas: Mapping[str, float] | None = None
+) -> Iterator[LocalAws]:
+    """The emulator and moto server on free loopback ports, a topic and a queue subscribed to it.
+
+    With `quotas` (operation -> requests/s), the emulator throttles like a service quota does.
+    """
     # moto's werkzeug server logs every request; the janitor's own output is what matters here.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -93,9 +99,14 @@ def local_aws(seed: int = 0, deleting_seconds: float = 0.0) -> Iterator[LocalAws
         moto_url = f"http://{host}:{port}"
         # moto keeps its state in process-wide globals: start each use from an empty account.
         urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"))
-        with BedrockEmulator(
-            region=REGION, account_id=ACCOUNT_ID, seed=seed, deleting_seconds=deleting_seconds
-        ) as emulator:
+        options: dict[str, Any] = {
+            "region": REGION,
+            "account_id": ACCOUNT_ID,
+            "seed": seed,
+            "deleting_seconds": deleting_seconds,
+        }
+        bedrock = QuotaEmulator(quotas=quotas, **options) if quotas else BedrockEmulator(**options)
+        with bedrock as emulator:
             local = LocalAws(bedrock=emulator, moto_url=moto_url, topic_arn="", queue_url="")
             sns, sqs = local.client("sns"), local.client("sqs")
             local.topic_arn = sns.create_topic(Name="janitor-failures")["TopicArn"]

@@ -14,6 +14,7 @@ import botocore
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from janitor.pacing import OperationPacing
 from janitor.report import FailedJob
 from janitor.sdk import standard_retries
 from janitor.selection import EvaluationJob
@@ -85,7 +86,8 @@ class BedrockEvaluationJobs:
     Listing uses `client`. Tag lookups and deletes run on worker threads; with a
     `client_factory`, each worker gets a client of its own, because botocore's retry quota is
     per client: on one shared client, a burst of throttling on some threads would use up the
-    retries of all of them (and turn retryable throttles into failures).
+    retries of all of them (and turn retryable throttles into failures). All the clients share
+    one `OperationPacing`, so together they send each operation at the pace its quota allows.
     """
 
     def __init__(
@@ -93,7 +95,10 @@ class BedrockEvaluationJobs:
         client: BedrockClient,
         client_factory: Callable[[], BedrockClient] | None = None,
         pause: Callable[[float], None] = time.sleep,
+        pacing: OperationPacing | None = None,
     ) -> None:
+        self._pacing = pacing or OperationPacing()
+        self._pacing.attach(client)
         self._client = client
         self._pause = pause
         self._client_factory = client_factory
@@ -108,6 +113,7 @@ class BedrockEvaluationJobs:
         if client is None:
             with self._factory_lock:
                 client = self._client_factory()
+            self._pacing.attach(client)
             self._worker.client = client
         return client
 

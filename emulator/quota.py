@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator import BedrockEmulator
-from emulator.server import ApiError, _route
+from emulator.server import ApiError, BedrockEmulator, _route
 
 THROTTLING_MESSAGE = "Rate exceeded"
 
