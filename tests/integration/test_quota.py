@@ -1,9 +1,10 @@
 """Under a request-rate quota (the emulator's token bucket, 429 beyond it), over real HTTP.
 
 The janitor's 16 workers could send far faster than the quota allows. With the SDK's backoff
-alone, throttled workers sleep up to seconds each and the quota goes unused (about 0.7 of it here,
-0.8 in the benchmark); client-side pacing keeps the quota busy, and every job is still deleted.
-The rates compared are the server's, in requests/s: a ratio, not a wall time.
+alone, throttled workers sleep up to seconds each and part of the quota goes unused (0.73-0.77
+of it was used here, 0.8 in the benchmark); client-side pacing keeps the quota busy, and every
+job is still deleted. The rates compared are the server's, in requests/s: a ratio, not a wall
+time.
 """
 
 from __future__ import annotations
@@ -50,6 +51,6 @@ def test_a_tag_lookup_quota_is_paced_not_hammered_and_every_job_is_deleted(
     accepted_per_second = lookups["acceptedPerSecond"]
     assert accepted_per_second is not None
     assert accepted_per_second >= 0.85 * QUOTA_PER_SECOND, (
-        f"the quota was used, not left idle by backoff (without pacing: about 0.7 of it): {lookups}"
+        f"the quota was used, not left idle by backoff (without pacing: 0.73-0.77 of it): {lookups}"
     )
     assert not run.logs("Retrying transient failures"), "the SDK's attempts absorbed every throttle"
