@@ -14,9 +14,9 @@ adaptive mode would pace, but its limiter is per client, and every worker has a 
   rate where the quota wants it, and the backoff would only leave tokens unused. The SDK's
   attempt limit still holds (its retry quota does not: for a paced throttle, the pacer is what
   limits the retries); every other error keeps the SDK's backoff.
-- After a whole window without a throttle the cap doubles, and it goes away once it is far above
+- Each whole window without a throttle doubles the cap, and it goes away once it is far above
   anything the run sends: a quota that was raised, or a burst of throttling that has passed,
-  stops slowing the run within seconds.
+  stops slowing the run within seconds, and the next run of a warm function starts unpaced.
 - The cap never goes under FLOOR_PER_SECOND.
 
 Setting the cap from the rate let through, rather than cutting it by a factor on each throttle
@@ -30,6 +30,7 @@ too few replies for the estimate to be that close).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -103,8 +104,12 @@ class RequestPacer:
             self._let_through.append(now)
             if self._throttled_since is None or now - self._calm_since < WINDOW_SECONDS:
                 return
+            # Doubled for each calm window: a warm function's next run, hours later, starts unpaced.
+            calm_windows = int((now - self._calm_since) / WINDOW_SECONDS)
             self._calm_since = now
-            doubled = 2 * self.rate_cap if self.rate_cap is not None else CEILING_PER_SECOND
+            doubled = CEILING_PER_SECOND
+            if self.rate_cap is not None and calm_windows < math.log2(CEILING_PER_SECOND):
+                doubled = self.rate_cap * 2**calm_windows
             if doubled < CEILING_PER_SECOND:
                 self._set_cap(doubled, now)
             else:

@@ -193,3 +193,14 @@ def test_a_raised_cap_respaces_the_turns_already_handed_out() -> None:
     # What was left of the queue, at twice the rate: neither waited out nor dropped (within the
     # 0.1 s of replies after the raise).
     assert waits == [pytest.approx((queued_at + 10 - clock.now) / 2, abs=0.1)]
+
+
+def test_the_next_run_of_a_warm_function_starts_unpaced() -> None:
+    clock = FakeClock()
+    pacer = paced(clock)
+    start_episode(pacer, clock, per_second=10)  # the run ends while its operation is paced
+    clock.now += 24 * 3600
+
+    pacer.record_reply(throttled=False)  # the first reply of the next night's run
+
+    assert pacer.rate_cap is None
