@@ -95,9 +95,8 @@ class BedrockEvaluationJobs:
         client: BedrockClient,
         client_factory: Callable[[], BedrockClient] | None = None,
         pause: Callable[[float], None] = time.sleep,
-        pacing: OperationPacing | None = None,
     ) -> None:
-        self._pacing = pacing or OperationPacing()
+        self._pacing = OperationPacing()
         self._pacing.attach(client)
         self._client = client
         self._pause = pause
