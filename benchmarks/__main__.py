@@ -22,8 +22,8 @@ from typing import Any
 from benchmarks import bounds
 from benchmarks.coldstart import measure_cold_start
 from benchmarks.report import chart, cold_start_table, ratios, table, targets, targets_table, write_json
-from benchmarks.run import JANITOR_CONCURRENCY, PYTHONPATH, QUOTA_OPERATIONS, REPO, Plan, Scenario, run_plan
-from localdev.lambda_runtime import lambda_runtime_environment
+from benchmarks.run import JANITOR_CONCURRENCY, QUOTA_OPERATIONS, Plan, Scenario, run_plan
+from localdev.lambda_runtime import CHILD_PYTHONPATH, REPO, lambda_runtime_environment
 from localdev.services import local_aws
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -135,11 +135,10 @@ def main(argv: list[str]) -> int:
             # The deployed function's environment: the runtime's variables, and tracing on.
             env = {
                 **os.environ,
-                **local.function_environment(),
-                **lambda_runtime_environment(str(REPO / "lambda_src")),
-                "PYTHONPATH": PYTHONPATH,
+                **local.function_environment(POWERTOOLS_TRACE_DISABLED="false"),
+                **lambda_runtime_environment(),
+                "PYTHONPATH": CHILD_PYTHONPATH,
             }
-            env.pop("POWERTOOLS_TRACE_DISABLED")
             cold = measure_cold_start(env, repeats)
         print(f"Runs ({len(plan.runs())}), each in a fresh process against a freshly seeded emulator:")
         records = run_plan(local, plan, args.profile, overlap=not args.serial)

@@ -32,10 +32,9 @@ from benchmarks.dataset import RETAIN_TAG_KEY, JobSpec, Population, job_specs, p
 from benchmarks.programs import PROFILE_ENV
 from emulator import BedrockEmulator, FaultConfig
 from emulator.quota import QuotaEmulator
+from localdev.lambda_runtime import CHILD_PYTHONPATH, REPO
 from localdev.services import ACCOUNT_ID, REGION, LocalAws
 
-REPO = Path(__file__).resolve().parents[1]
-PYTHONPATH = os.pathsep.join([str(REPO), str(REPO / "lambda_src")])
 #: The janitor's default MAX_CONCURRENCY (lambda_src/janitor/settings.py); the runs keep it.
 JANITOR_CONCURRENCY = 16
 #: High enough that every eligible job is deleted in one run.
@@ -182,7 +181,7 @@ def run_program(
                 MAX_DELETIONS_PER_RUN=MAX_DELETIONS,
                 AWS_ENDPOINT_URL_BEDROCK=emulator.endpoint_url,
             ),
-            "PYTHONPATH": PYTHONPATH,
+            "PYTHONPATH": CHILD_PYTHONPATH,
         }
         tag = f"{scenario.name}-{len(specs)}-{program}-{sample}"
         if profile_dir is not None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import sys
 import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -17,6 +19,11 @@ from janitor import SERVICE_NAME
 from localdev.services import FUNCTION_ARN
 
 HANDLER_MODULE = "janitor.handler"
+REPO = Path(__file__).resolve().parents[1]
+#: The Lambda asset's root: what Lambda puts in LAMBDA_TASK_ROOT and on sys.path.
+ASSET_ROOT = REPO / "lambda_src"
+#: sys.path for a child process that imports the handler (and the local harness).
+CHILD_PYTHONPATH = os.pathsep.join([str(REPO), str(ASSET_ROOT)])
 FUNCTION_NAME = FUNCTION_ARN.rsplit(":", 1)[-1]
 
 
@@ -41,14 +48,14 @@ class LocalLambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def lambda_runtime_environment(task_root: str) -> dict[str, str]:
+def lambda_runtime_environment() -> dict[str, str]:
     """The variables Lambda's Python runtime sets before it imports the handler module.
 
     Libraries branch on them at import: the X-Ray SDK, finding LAMBDA_TASK_ROOT, samples locally
     instead of creating two X-Ray clients for centralized sampling, and Powertools' Tracer traces.
     """
     return {
-        "LAMBDA_TASK_ROOT": task_root,
+        "LAMBDA_TASK_ROOT": str(ASSET_ROOT),
         "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(LocalLambdaContext.memory_limit_in_mb),

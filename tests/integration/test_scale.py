@@ -12,15 +12,14 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from localdev.lambda_runtime import CHILD_PYTHONPATH
 from localdev.services import LocalAws
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[2]
 
 # Linux: writing 5 to clear_refs resets the peak (VmHWM) to the current RSS, so the peak measured
 # after the run is the run's own, not the cold start's.
@@ -61,7 +60,7 @@ def run_in_child(local: LocalAws, **settings: str) -> dict[str, Any]:
     environment = {
         **os.environ,
         **local.function_environment(NAME_EXCLUDE_REGEX="^keep-", **settings),
-        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "lambda_src")]),
+        "PYTHONPATH": CHILD_PYTHONPATH,
     }
     completed = subprocess.run(
         [sys.executable, "-c", CHILD],

@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-from localdev.lambda_runtime import lambda_runtime_environment
+from localdev.lambda_runtime import CHILD_PYTHONPATH, lambda_runtime_environment
 from localdev.services import DUMMY_CREDENTIALS, REGION
 
-REPO = Path(__file__).resolve().parents[2]
 CHILD = """
 import janitor.handler
 from aws_xray_sdk.core.patcher import _PATCHED_MODULES
@@ -23,13 +21,13 @@ def test_in_lambda_the_tracer_traces_but_patches_no_library() -> None:
     environment = {
         **os.environ,
         **DUMMY_CREDENTIALS,
-        **lambda_runtime_environment(str(REPO / "lambda_src")),
+        **lambda_runtime_environment(),
+        "POWERTOOLS_TRACE_DISABLED": "false",
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "NOTIFICATION_TOPIC_ARN": f"arn:aws:sns:{REGION}:123456789012:janitor-failures",
-        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "lambda_src")]),
+        "PYTHONPATH": CHILD_PYTHONPATH,
     }
-    environment.pop("POWERTOOLS_TRACE_DISABLED", None)
 
     completed = subprocess.run(
         [sys.executable, "-c", CHILD], env=environment, capture_output=True, text=True, check=False
