@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
 from janitor.notifier import SnsFailureNotifier, create_sns_client
-from janitor.overrides import parse_invocation
+from janitor.overrides import apply_overrides, parse_invocation
 from janitor.report import failure_messages, metric_values
 from janitor.sdk import lenient_session
 from janitor.service import run_janitor
@@ -50,7 +50,7 @@ def _account_and_region(context: LambdaContext) -> tuple[str, str]:
 @metrics.log_metrics
 def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     overrides = parse_invocation(event)
-    run_settings = settings.with_overrides(overrides)
+    run_settings = apply_overrides(settings, overrides)
     summary = run_janitor(
         run_settings,
         job_store,

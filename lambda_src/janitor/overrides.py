@@ -7,11 +7,15 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from janitor.settings import Settings
+
 USAGE = (
     "Send {} (or a scheduler event) for a normal run, or an object with any of "
     '"dryRun" (true or false), "olderThanDays" (whole number >= 1) and "maxDeletions" '
     '(whole number >= 1), e.g. {"dryRun": true, "olderThanDays": 7, "maxDeletions": 50}.'
 )
+#: Where the deployment's bounds are set.
+REDEPLOY_HINT = "(set at deploy time: cdk deploy -c {key}=...)"
 
 
 class InvalidInvocationError(ValueError):
@@ -63,3 +67,39 @@ def parse_invocation(event: Any) -> Overrides:
         raise InvalidInvocationError(
             f"Invalid invocation event: {_describe(error, prefix)}. {USAGE}"
         ) from None
+
+
+def apply_overrides(settings: Settings, overrides: Overrides) -> Settings:
+    """The deployed settings with the invocation's overrides applied, within the deployment's bounds.
+
+    An override may narrow a run freely; widening stops at the floor and ceiling the stack was
+    deployed with, and a stack deployed as a dry run never deletes. Anything else is refused
+    here, before any Bedrock call, naming the field and its limit.
+    """
+    problems = []
+    if overrides.older_than_days is not None and overrides.older_than_days < settings.min_older_than_days:
+        problems.append(
+            f"olderThanDays: {overrides.older_than_days} is below this deployment's floor of "
+            f"{settings.min_older_than_days} days {REDEPLOY_HINT.format(key='minOlderThanDays')}"
+        )
+    if overrides.max_deletions is not None and overrides.max_deletions > settings.max_deletions_ceiling:
+        problems.append(
+            f"maxDeletions: {overrides.max_deletions} is above this deployment's ceiling of "
+            f"{settings.max_deletions_ceiling} {REDEPLOY_HINT.format(key='maxDeletionsCeiling')}"
+        )
+    if overrides.dry_run is False and settings.dry_run:
+        problems.append(
+            "dryRun: this stack was deployed with dryRun=true and never deletes; "
+            "redeploy with dryRun=false (cdk deploy -c dryRun=false) to let it delete"
+        )
+    if problems:
+        raise InvalidInvocationError(
+            f"Invocation refused: {'; '.join(problems)}. Nothing was listed or deleted."
+        )
+    return settings.model_copy(
+        update={
+            "dry_run": settings.dry_run if overrides.dry_run is None else overrides.dry_run,
+            "retention_days": overrides.older_than_days or settings.retention_days,
+            "max_deletions": overrides.max_deletions or settings.max_deletions,
+        }
+    )

@@ -13,15 +13,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
-from janitor.overrides import Overrides
 from janitor.selection import APPLICATION_TYPES, FINISHED_STATUSES, SelectionPolicy, retention_cutoff
 
 DEFAULT_RETAIN_TAG_KEY = "janitor:retain"
 #: The time the run keeps in hand: no new batch starts with less than this left, so the report
 #: and the SNS publish still fit before the Lambda timeout.
 DEFAULT_TIME_RESERVE_SECONDS = 60
+#: The deployment's bounds on what an invocation's overrides may widen (see janitor.overrides).
+DEFAULT_MIN_OLDER_THAN_DAYS = 7
+DEFAULT_MAX_DELETIONS_CEILING = 10_000
 #: Tag lookups and delete batches in flight at once. Bedrock calls are I/O-bound; 16 threads fit
 #: comfortably in a 256 MB function and stay far below any published Bedrock control-plane rate.
 DEFAULT_MAX_CONCURRENCY = 16
@@ -87,6 +97,12 @@ class Settings(BaseModel):
     time_reserve_seconds: int = Field(
         DEFAULT_TIME_RESERVE_SECONDS, alias="TIME_RESERVE_SECONDS", ge=1, le=900
     )
+    #: The lowest `olderThanDays` an invocation may ask for.
+    min_older_than_days: int = Field(DEFAULT_MIN_OLDER_THAN_DAYS, alias="MIN_OLDER_THAN_DAYS", ge=1, le=36500)
+    #: The highest `maxDeletions` an invocation may ask for.
+    max_deletions_ceiling: int = Field(
+        DEFAULT_MAX_DELETIONS_CEILING, alias="MAX_DELETIONS_CEILING", ge=1, le=1_000_000
+    )
 
     @field_validator("eligible_statuses")
     @classmethod
@@ -124,12 +140,22 @@ class Settings(BaseModel):
                 raise ValueError(f"is not a valid regular expression: {error}") from None
         return value
 
-    def with_overrides(self, overrides: Overrides) -> Settings:
-        """These settings with the invocation's overrides applied (they were validated already)."""
-        changes: dict[str, Any] = overrides.model_dump(exclude_none=True)
-        return self.model_copy(
-            update={"retention_days": changes.pop("older_than_days", self.retention_days), **changes}
-        )
+    # The bounds must admit the deployment's own settings, or no scheduled run could start.
+    @field_validator("min_older_than_days")
+    @classmethod
+    def _floor_admits_the_retention(cls, floor: int, info: ValidationInfo) -> int:
+        retention = info.data.get("retention_days")
+        if retention is not None and floor > retention:
+            raise ValueError(f"must not exceed RETENTION_DAYS ({retention})")
+        return floor
+
+    @field_validator("max_deletions_ceiling")
+    @classmethod
+    def _ceiling_admits_the_cap(cls, ceiling: int, info: ValidationInfo) -> int:
+        cap = info.data.get("max_deletions")
+        if cap is not None and ceiling < cap:
+            raise ValueError(f"must be at least MAX_DELETIONS_PER_RUN ({cap})")
+        return ceiling
 
     def selection_policy(self, now: datetime) -> SelectionPolicy:
         return SelectionPolicy(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -53,5 +54,40 @@ def test_a_bad_event_is_refused_with_a_clear_message_and_no_bedrock_request(
     assert named in message
     assert '{"dryRun": true, "olderThanDays": 7, "maxDeletions": 50}' in message, "it shows a valid event"
     assert len(message) < 2000, "the message never echoes the payload back"
+    assert local.bedrock.request_counts() == {}, "nothing listed, nothing deleted"
+    assert len(local.bedrock.job_arns()) == 1
+
+
+WIDENING_EVENTS: list[tuple[str, dict[str, str], dict[str, Any], str]] = [
+    ("below-the-floor", {}, {"olderThanDays": 1}, "olderThanDays: 1 is below this deployment's floor of 7"),
+    (
+        "above-the-ceiling",
+        {},
+        {"maxDeletions": 1_000_000},
+        "maxDeletions: 1000000 is above this deployment's ceiling of 10000",
+    ),
+    ("real-run-on-a-dry-run-stack", {"DRY_RUN": "true"}, {"dryRun": False}, "redeploy with dryRun=false"),
+    (
+        "all-three",
+        {"DRY_RUN": "true"},
+        {"olderThanDays": 1, "maxDeletions": 1_000_000, "dryRun": False},
+        "olderThanDays: 1 is below",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("settings", "event", "named"),
+    [(settings, event, named) for _, settings, event, named in WIDENING_EVENTS],
+    ids=[i for i, _, _, _ in WIDENING_EVENTS],
+)
+def test_an_override_wider_than_the_deployment_is_refused_before_any_bedrock_request(
+    local: LocalAws, invoke: Invoker, settings: dict[str, str], event: dict[str, Any], named: str
+) -> None:
+    local.bedrock.add_job(status="Completed", creation_time=datetime.now(UTC) - timedelta(days=400))
+    run = invoke(event, **settings)
+
+    assert run.result is None
+    assert named in str(run.error)
     assert local.bedrock.request_counts() == {}, "nothing listed, nothing deleted"
     assert len(local.bedrock.job_arns()) == 1

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from janitor.overrides import Overrides
 from janitor.settings import SettingsError, load_settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:janitor-failures"
@@ -87,12 +86,26 @@ def test_a_missing_topic_is_named() -> None:
         load_settings({})
 
 
-def test_overrides_replace_only_what_they_name() -> None:
-    settings = load_settings({"NOTIFICATION_TOPIC_ARN": TOPIC, "RETENTION_DAYS": "45"})
-    changed = settings.with_overrides(Overrides.model_validate({"dryRun": True, "maxDeletions": 5}))
-    assert (changed.dry_run, changed.max_deletions, changed.retention_days) == (True, 5, 45)
-    older = settings.with_overrides(Overrides.model_validate({"olderThanDays": 7}))
-    assert (older.retention_days, older.dry_run, older.max_deletions) == (7, False, 1000)
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"MIN_OLDER_THAN_DAYS": "31"}, "MIN_OLDER_THAN_DAYS: must not exceed RETENTION_DAYS (30)"),
+        ({"MIN_OLDER_THAN_DAYS": "0"}, "MIN_OLDER_THAN_DAYS: Input should be greater than or equal to 1"),
+        (
+            {"MAX_DELETIONS_PER_RUN": "500", "MAX_DELETIONS_CEILING": "499"},
+            "MAX_DELETIONS_CEILING: must be at least MAX_DELETIONS_PER_RUN (500)",
+        ),
+    ],
+)
+def test_override_bounds_must_admit_the_deployed_settings(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"NOTIFICATION_TOPIC_ARN": TOPIC, **environ})
+    assert named in str(raised.value)
+
+
+def test_override_bounds_default_to_a_week_and_ten_thousand() -> None:
+    settings = load_settings({"NOTIFICATION_TOPIC_ARN": TOPIC})
+    assert (settings.min_older_than_days, settings.max_deletions_ceiling) == (7, 10_000)
 
 
 def test_a_bad_setting_fails_the_cold_start_naming_the_variable() -> None:
