@@ -25,6 +25,8 @@ class Invocation:
     error: Exception | None
     #: Every JSON line the invocation wrote to stdout: Powertools log lines and EMF metric blobs.
     lines: list[dict[str, Any]]
+    #: What the context's clock had left when the handler returned (Lambda would have cut it at 0).
+    seconds_left: float
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -52,10 +54,12 @@ def invoke(local: LocalAws, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         handler = cold_start_handler_module()
         result: dict[str, Any] | None = None
         error: Exception | None = None
+        context = LocalLambdaContext(timeout_seconds)
         try:
-            result = handler.lambda_handler(event, LocalLambdaContext(timeout_seconds))
+            result = handler.lambda_handler(event, context)
         except Exception as raised:  # the invocation's error is what Lambda would report
             error = raised
-        return Invocation(result, error, json_lines(capsys.readouterr().out))
+        seconds_left = context.get_remaining_time_in_millis() / 1000
+        return Invocation(result, error, json_lines(capsys.readouterr().out), seconds_left)
 
     return run

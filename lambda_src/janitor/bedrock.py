@@ -14,15 +14,15 @@ import botocore
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from janitor.deadline import NO_DEADLINE, CallDeadlines, Deadline
+from janitor.job_store import RETRYABLE_CODES, BatchDeleteOutcome, BedrockCallError, JobGoneError
 from janitor.pacing import OperationPacing
 from janitor.report import FailedJob
 from janitor.sdk import standard_retries
 from janitor.selection import EvaluationJob
-from janitor.service import RETRYABLE_CODES, BatchDeleteOutcome, BedrockCallError, JobGoneError
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
-    from mypy_boto3_bedrock.type_defs import PaginatorConfigTypeDef
 
 #: How often a listing broken by a transient error resumes from its last page, after the SDK's retries.
 LIST_RESUMES = 2
@@ -76,7 +76,10 @@ def _job_from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
 def _call_error(error: Exception) -> BedrockCallError:
     if isinstance(error, ClientError):
         details = error.response.get("Error", {})
-        return BedrockCallError(details.get("Code", "Unknown"), details.get("Message", str(error)))
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
+        return BedrockCallError(
+            details.get("Code", "Unknown"), details.get("Message", str(error)), rejected=status < 500
+        )
     return BedrockCallError(type(error).__name__, str(error))
 
 
@@ -87,7 +90,8 @@ class BedrockEvaluationJobs:
     `client_factory`, each worker gets a client of its own, because botocore's retry quota is
     per client: on one shared client, a burst of throttling on some threads would use up the
     retries of all of them (and turn retryable throttles into failures). All the clients share
-    one `OperationPacing`, so together they send each operation at the pace its quota allows.
+    one `OperationPacing`, so together they send each operation at the pace its quota allows,
+    and one `CallDeadlines`, so no attempt starts after the deadline of the call it belongs to.
     """
 
     def __init__(
@@ -97,7 +101,8 @@ class BedrockEvaluationJobs:
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._pacing = OperationPacing()
-        self._pacing.attach(client)
+        self._deadlines = CallDeadlines()
+        self._attach(client)
         self._client = client
         self._pause = pause
         self._client_factory = client_factory
@@ -112,41 +117,50 @@ class BedrockEvaluationJobs:
         if client is None:
             with self._factory_lock:
                 client = self._client_factory()
-            self._pacing.attach(client)
+            self._attach(client)
             self._worker.client = client
         return client
 
-    def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[EvaluationJob]:
-        """Every job created before `created_before`, oldest first, streamed page by page."""
+    def _attach(self, client: BedrockClient) -> None:
+        # Pacing first: the deadline is checked after a paced wait, right before the attempt.
+        self._pacing.attach(client)
+        self._deadlines.attach(client)
+
+    def list_job_pages(
+        self, created_before: datetime, application_type: str | None, deadline: Deadline = NO_DEADLINE
+    ) -> Iterator[list[EvaluationJob]]:
+        """Every job created before `created_before`, oldest first, a page at a time."""
         query: dict[str, Any] = {
             "creationTimeBefore": created_before,
             "sortBy": "CreationTime",
             "sortOrder": "Ascending",
+            "maxResults": LIST_PAGE_SIZE,
         }
         if application_type is not None:
             query["applicationTypeEquals"] = application_type
-        next_token: str | None = None
         resumes_left = LIST_RESUMES
         while True:
-            pagination: PaginatorConfigTypeDef = {"PageSize": LIST_PAGE_SIZE}
-            if next_token:
-                pagination["StartingToken"] = next_token
+            self._deadlines.set(deadline)
             try:
-                for page in self._client.get_paginator("list_evaluation_jobs").paginate(
-                    **query, PaginationConfig=pagination
-                ):
-                    yield from map(_job_from_summary, page.get("jobSummaries", []))
-                    next_token = page.get("nextToken")
-                return
+                page = self._client.list_evaluation_jobs(**query)
             except (ClientError, BotoCoreError) as error:
                 failure = _call_error(error)
                 if resumes_left == 0 or failure.code not in RETRYABLE_CODES:
                     raise failure from error
-                # A long listing outlives a burst of throttling: resume from the last page read.
+                # A long listing outlives a burst of throttling: resume from the last page read,
+                # with Bedrock's own nextToken (botocore's paginator would first try to decode a
+                # StartingToken as its own format, and fail on a base64-JSON one).
                 resumes_left -= 1
                 self._pause(LIST_RESUMES - resumes_left)
+                continue
+            yield [_job_from_summary(summary) for summary in page.get("jobSummaries", [])]
+            next_token = page.get("nextToken")
+            if not next_token:
+                return
+            query["nextToken"] = next_token
 
-    def get_tags(self, arn: str) -> dict[str, str]:
+    def get_tags(self, arn: str, deadline: Deadline = NO_DEADLINE) -> dict[str, str]:
+        self._deadlines.set(deadline)
         try:
             response = self._worker_client().list_tags_for_resource(resourceARN=arn)
         except ClientError as error:
@@ -157,7 +171,8 @@ class BedrockEvaluationJobs:
             raise _call_error(error) from error
         return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
 
-    def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
+    def delete_jobs(self, arns: Sequence[str], deadline: Deadline = NO_DEADLINE) -> BatchDeleteOutcome:
+        self._deadlines.set(deadline)
         try:
             response = self._worker_client().batch_delete_evaluation_job(jobIdentifiers=list(arns))
         except (ClientError, BotoCoreError) as error:

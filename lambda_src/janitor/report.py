@@ -42,6 +42,8 @@ class RunSummary:
     stopped_by: str | None = None
     #: Set when the run broke off on an error that is not about one job (the listing failed).
     error: str | None = None
+    #: The operation, code and message of the systemic error that stopped the run, if one did.
+    systemic_error: dict[str, str | int] | None = None
 
     @property
     def failed(self) -> int:
@@ -65,6 +67,7 @@ class RunSummary:
             "complete": self.complete,
             "stoppedBy": self.stopped_by,
             **({"error": self.error} if self.error else {}),
+            **({"systemicError": self.systemic_error} if self.systemic_error else {}),
         }
 
 
@@ -85,11 +88,13 @@ class SnsMessage:
     message: str
 
 
-def failure_subject(failed: int, account: str, region: str, part: int = 1, parts: int = 1) -> str:
-    noun = "job" if failed == 1 else "jobs"
+def failure_subject(summary: RunSummary, account: str, region: str, part: int = 1, parts: int = 1) -> str:
     suffix = f" [{part}/{parts}]" if parts > 1 else ""
-    subject = f"Bedrock janitor: {failed} evaluation {noun} not deleted ({account} {region}){suffix}"
-    return subject[:SNS_SUBJECT_LIMIT]
+    if summary.systemic_error:
+        what = f" stopped: {summary.systemic_error['operation']} {summary.systemic_error['code']}"
+    else:
+        what = f": {summary.failed} evaluation {'job' if summary.failed == 1 else 'jobs'} not deleted"
+    return f"Bedrock janitor{what} ({account} {region}){suffix}"[:SNS_SUBJECT_LIMIT]
 
 
 def _text_body(
@@ -101,6 +106,8 @@ def _text_body(
     )
     if parts > 1:
         heading += f" This is part {part} of {parts}; it lists {len(jobs)} of them."
+    if summary.systemic_error:
+        heading = f"The Bedrock evaluation-job janitor stopped early in account {account}, region {region}: {summary.error}\n\n{heading}"
     lines = [
         heading,
         f"Run: {summary.deleted} deleted, {summary.eligible} eligible, {summary.scanned} scanned"
@@ -176,15 +183,18 @@ def _chunks_under_limit(
 def failure_messages(
     summary: RunSummary, account: str, region: str, limit: int = SNS_MESSAGE_LIMIT_BYTES
 ) -> list[SnsMessage]:
-    """Every failed job, in as many SNS messages under `limit` bytes as it takes; none dropped."""
-    if not summary.failed_jobs:
+    """Every failed job, in as many SNS messages under `limit` bytes as it takes; none dropped.
+
+    A run stopped by a systemic error is reported even when no job failed (a denied listing).
+    """
+    if not summary.failed_jobs and not summary.systemic_error:
         return []
     # Headroom for the subject and the part numbers, which are only known after the split.
-    chunks = list(_chunks_under_limit(summary, account, region, limit - 512))
+    chunks = list(_chunks_under_limit(summary, account, region, limit - 512)) or [[]]
     parts = len(chunks)
     return [
         SnsMessage(
-            subject=failure_subject(summary.failed, account, region, part, parts),
+            subject=failure_subject(summary, account, region, part, parts),
             message=_document(summary, account, region, chunk, part, parts),
         )
         for part, chunk in enumerate(chunks, start=1)

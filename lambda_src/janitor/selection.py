@@ -38,6 +38,7 @@ class SkipReason(StrEnum):
     OVER_CAP = "overCap"
     ALREADY_GONE = "alreadyGone"
     TIME_BUDGET = "timeBudget"
+    SYSTEMIC_ERROR = "systemicError"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from janitor.deadline import Deadline
+from janitor.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError
 from janitor.report import FailedJob
-from janitor.selection import EvaluationJob, SelectionPolicy, retention_cutoff
-from janitor.service import BatchDeleteOutcome, BedrockCallError, JanitorRun, JobGoneError
+from janitor.selection import EvaluationJob, SelectionPolicy, batched, retention_cutoff
+from janitor.service import JanitorRun
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
@@ -40,12 +42,20 @@ class InMemoryJobStore:
     tag_lookups: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    #: Jobs per listing page.
+    page_size: int = 100
+
     def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[EvaluationJob]:
         for job in sorted(self.jobs, key=lambda job: job.creation_time):
             if job.creation_time < created_before and application_type in (None, job.application_type):
                 yield job
 
-    def get_tags(self, arn: str) -> Mapping[str, str]:
+    def list_job_pages(
+        self, created_before: datetime, application_type: str | None, deadline: Deadline
+    ) -> Iterator[list[EvaluationJob]]:
+        yield from batched(self.list_jobs(created_before, application_type), self.page_size)
+
+    def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]:
         with self._lock:
             self.tag_lookups.append(arn)
         if arn in self.failing_tag_lookups:
@@ -54,7 +64,7 @@ class InMemoryJobStore:
             raise JobGoneError(arn)
         return self.tags.get(arn, {})
 
-    def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
+    def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome:
         with self._lock:
             self.delete_calls.append(list(arns))
         outcome = BatchDeleteOutcome()
@@ -69,6 +79,44 @@ class InMemoryJobStore:
     @property
     def deleted(self) -> list[str]:
         return [arn for call in self.delete_calls for arn in call if arn not in self.item_errors]
+
+
+class RefusingStore(InMemoryJobStore):
+    """Bedrock as it fails in a real account: some jobs refused for good, some calls lost.
+
+    `refusals`: ARN -> per-item error code, every time. `lost_calls`: index of a delete call ->
+    the error of a call whose jobs are deleted but whose reply never arrives, the case where the run
+    cannot know what happened. A job already gone is answered with 404, as Bedrock does.
+    """
+
+    def __init__(
+        self,
+        jobs: list[EvaluationJob],
+        tags: dict[str, dict[str, str]],
+        refusals: dict[str, str],
+        lost_calls: dict[int, str],
+    ) -> None:
+        super().__init__(jobs=jobs, tags=tags)
+        self.refusals = refusals
+        self.lost_calls = lost_calls
+        self.gone: set[str] = set()
+
+    def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome:
+        with self._lock:
+            call = len(self.delete_calls)
+            self.delete_calls.append(list(arns))
+            outcome = BatchDeleteOutcome()
+            for arn in arns:
+                if arn in self.refusals:
+                    outcome.errors.append(FailedJob(arn, self.refusals[arn], "refused"))
+                elif arn in self.gone:
+                    outcome.errors.append(FailedJob(arn, "404", "Unable to locate this job to delete."))
+                else:
+                    self.gone.add(arn)
+                    outcome.accepted.append(arn)
+        if call in self.lost_calls:
+            raise BedrockCallError(self.lost_calls[call], "the connection broke before the reply")
+        return outcome
 
 
 def run_in_memory(

@@ -1,5 +1,7 @@
 """The Bedrock adapter's calls, checked against botocore's own model with Stubber."""
 
+import base64
+import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +16,8 @@ from janitor.bedrock import (
     bedrock_client_config,
     require_batch_delete,
 )
-from janitor.service import BedrockCallError, JobGoneError
+from janitor.deadline import Deadline, DeadlineExceededError
+from janitor.job_store import BedrockCallError, JobGoneError
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/abcdef123456"
 
@@ -66,7 +69,7 @@ def test_listing_pushes_the_filters_the_api_has(client: Any) -> None:
                 "nextToken": "page-2",
             },
         )
-        [job] = BedrockEvaluationJobs(client).list_jobs(cutoff, "RagEvaluation")
+        [[job], []] = BedrockEvaluationJobs(client).list_job_pages(cutoff, "RagEvaluation")
         assert (job.arn, job.status, job.application_type) == (ARN, "Completed", "RagEvaluation")
         stub.assert_no_pending_responses()
 
@@ -130,6 +133,11 @@ def summary(job_id: str) -> dict[str, Any]:
     }
 
 
+#: What AWS's list tokens usually are: base64 of a JSON object. botocore's paginator, given it
+#: as a StartingToken, tries to decode it as its own token format and raises ParamValidationError.
+SERVICE_TOKEN = base64.b64encode(json.dumps({"k": [1756684800000000, ARN], "v": 1}).encode()).decode()
+
+
 def test_a_listing_broken_by_throttling_resumes_from_its_last_page(client: Any) -> None:
     cutoff = datetime(2026, 10, 24, tzinfo=UTC)
     query = {
@@ -141,13 +149,18 @@ def test_a_listing_broken_by_throttling_resumes_from_its_last_page(client: Any) 
     pauses: list[float] = []
     with Stubber(client) as stub:
         stub.add_response(
-            "list_evaluation_jobs", {"jobSummaries": [summary("000000000001")], "nextToken": "p2"}, query
+            "list_evaluation_jobs",
+            {"jobSummaries": [summary("000000000001")], "nextToken": SERVICE_TOKEN},
+            query,
         )
         stub.add_client_error("list_evaluation_jobs", "ThrottlingException", http_status_code=429)
         stub.add_response(
-            "list_evaluation_jobs", {"jobSummaries": [summary("000000000002")]}, {**query, "nextToken": "p2"}
+            "list_evaluation_jobs",
+            {"jobSummaries": [summary("000000000002")]},
+            {**query, "nextToken": SERVICE_TOKEN},
         )
-        jobs = list(BedrockEvaluationJobs(client, pause=pauses.append).list_jobs(cutoff, None))
+        pages = BedrockEvaluationJobs(client, pause=pauses.append).list_job_pages(cutoff, None)
+        jobs = [job for page in pages for job in page]
         stub.assert_no_pending_responses()
     assert [job.name for job in jobs] == ["job-000000000001", "job-000000000002"], (
         "no job listed twice or lost"
@@ -160,8 +173,28 @@ def test_a_listing_refused_for_good_is_not_resumed(client: Any) -> None:
         stub.add_client_error("list_evaluation_jobs", "AccessDeniedException", http_status_code=403)
         with pytest.raises(BedrockCallError) as raised:
             list(
-                BedrockEvaluationJobs(client, pause=lambda _: None).list_jobs(
+                BedrockEvaluationJobs(client, pause=lambda _: None).list_job_pages(
                     datetime(2026, 10, 24, tzinfo=UTC), None
                 )
             )
     assert raised.value.code == "AccessDeniedException"
+    assert raised.value.rejected, "a 4xx answer is a refusal: nothing was changed"
+
+
+def test_no_attempt_starts_after_the_deadline() -> None:
+    # An endpoint nothing listens on: an attempt would fail with a connection error, not this.
+    unreachable = boto3.client(
+        "bedrock",
+        region_name="us-east-1",
+        endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    jobs = BedrockEvaluationJobs(unreachable)
+    passed = Deadline(lambda: -1.0)
+    with pytest.raises(DeadlineExceededError):
+        jobs.get_tags(ARN, passed)
+    with pytest.raises(DeadlineExceededError):
+        jobs.delete_jobs([ARN], passed)
+    with pytest.raises(DeadlineExceededError):
+        next(iter(jobs.list_job_pages(datetime(2026, 10, 24, tzinfo=UTC), None, passed)))

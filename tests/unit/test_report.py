@@ -80,8 +80,32 @@ def test_one_message_lists_every_failed_job_as_text_for_email_and_json_for_machi
 
 
 def test_subjects_stay_under_100_characters() -> None:
-    longest = failure_subject(10**9, ACCOUNT, "ap-southeast-22222222", part=999, parts=999)
-    assert len(longest) < 100
+    many = RunSummary(dry_run=False, older_than_days=30, max_deletions=1000)
+    many.failed_jobs = [FailedJob(arn(0), "500", "x")] * 10**5
+    stopped = summary_with_failures(1)
+    stopped.systemic_error = {"operation": "BatchDeleteEvaluationJob", "code": "A" * 200}
+    for summary in (many, stopped):
+        longest = failure_subject(summary, ACCOUNT, "ap-southeast-22222222", part=999, parts=999)
+        assert len(longest) < 100
+
+
+def test_a_run_stopped_by_a_systemic_error_is_reported_once_even_with_no_failed_job() -> None:
+    summary = RunSummary(dry_run=False, older_than_days=30, max_deletions=1000)
+    summary.systemic_error = {
+        "operation": "ListEvaluationJobs",
+        "code": "AccessDeniedException",
+        "message": "not authorized",
+        "consecutiveCalls": 1,
+    }
+    summary.error = "ListEvaluationJobs failed with AccessDeniedException on 1 consecutive call(s)"
+    [message] = failure_messages(summary, ACCOUNT, REGION)
+    assert (
+        message.subject
+        == f"Bedrock janitor stopped: ListEvaluationJobs AccessDeniedException ({ACCOUNT} {REGION})"
+    )
+    document = json.loads(message.message)
+    assert "stopped early" in document["email"]
+    assert json.loads(document["sqs"])["summary"]["systemicError"]["code"] == "AccessDeniedException"
 
 
 @settings(max_examples=10, deadline=None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from janitor.deadline import Deadline
+from janitor.job_store import BatchDeleteOutcome, BedrockCallError
 from janitor.selection import EvaluationJob
-from janitor.service import BatchDeleteOutcome, BedrockCallError, JanitorRun
-from tests.unit.fakes import NOW, InMemoryJobStore, policy, run_in_memory
+from janitor.service import JanitorRun
+from tests.unit.fakes import NOW, InMemoryJobStore, RefusingStore, policy, run_in_memory
 
 
 def old_jobs(count: int) -> list[EvaluationJob]:
@@ -47,6 +49,7 @@ class ListingBreaksAfter(InMemoryJobStore):
 
 def test_a_listing_error_still_deletes_and_reports_what_was_selected() -> None:
     store = ListingBreaksAfter(old_jobs(80), after=60)
+    store.page_size = 20  # three whole pages, then the fourth fails
     summary = run(store).summary
     assert (summary.scanned, summary.deleted) == (60, 60)
     assert summary.stopped_by == "listingError"
@@ -70,8 +73,8 @@ def test_a_reply_that_omits_a_job_counts_it_as_failed() -> None:
     jobs = old_jobs(3)
 
     class ForgetfulStore(InMemoryJobStore):
-        def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
-            outcome = super().delete_jobs(arns)
+        def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome:
+            outcome = super().delete_jobs(arns, deadline)
             outcome.accepted.remove(jobs[1].arn)
             return outcome
 
@@ -81,10 +84,19 @@ def test_a_reply_that_omits_a_job_counts_it_as_failed() -> None:
 
 
 def test_running_out_of_time_stops_before_the_next_batch() -> None:
-    # Enough time for the first lookups and the first batch, then below the 60 s reserve.
-    remaining = [900.0] * 30 + [30.0] * 1000
-    store = InMemoryJobStore(jobs=old_jobs(100))
-    summary = run(store, remaining).summary
+    remaining = [900.0]
+
+    class SlowStore(InMemoryJobStore):
+        def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome:
+            outcome = super().delete_jobs(arns, deadline)
+            remaining[0] = 30.0  # the first batch used up the time: now below the 60 s reserve
+            return outcome
+
+    store = SlowStore(jobs=old_jobs(100))
+    # One worker: each batch is settled before the next lookup starts, so the stop is exact.
+    summary = run_in_memory(
+        store, policy(), remaining_seconds=lambda: remaining[0], max_concurrency=1
+    ).summary
     assert summary.stopped_by == "timeBudget"
     assert summary.deleted == 25
     assert [len(call) for call in store.delete_calls] == [25]
@@ -99,19 +111,19 @@ class FlakyStore(InMemoryJobStore):
         self.tag_failures_left = failures
         self.delete_failures_left = failures
 
-    def get_tags(self, arn: str) -> Mapping[str, str]:
+    def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]:
         with self._lock:
             if self.tag_failures_left:
                 self.tag_failures_left -= 1
                 raise BedrockCallError("ThrottlingException", "Rate exceeded")
-        return super().get_tags(arn)
+        return super().get_tags(arn, deadline)
 
-    def delete_jobs(self, arns: Sequence[str]) -> BatchDeleteOutcome:
+    def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome:
         with self._lock:
             if self.delete_failures_left:
                 self.delete_failures_left -= 1
                 raise BedrockCallError("InternalServerException", "try again")
-        return super().delete_jobs(arns)
+        return super().delete_jobs(arns, deadline)
 
 
 def test_transient_failures_after_the_sdks_retries_are_retried_at_the_end_of_the_run() -> None:
@@ -127,3 +139,23 @@ def test_a_permanent_error_is_not_retried() -> None:
     summary = run(store).summary
     assert [(f.job_identifier, f.code) for f in summary.failed_jobs] == [(jobs[0].arn, "409")]
     assert len(store.delete_calls) == 1, "no retry round for a conflict"
+
+
+def test_refused_jobs_do_not_use_up_the_cap() -> None:
+    jobs = old_jobs(550)
+    refused = {job.arn: ("AccessDeniedException", "denied by an SCP") for job in jobs[:50]}
+    store = InMemoryJobStore(jobs=jobs, item_errors=refused)
+    summary = run_in_memory(store, policy(max_deletions=50)).summary
+    assert summary.deleted == 50
+    assert sorted(store.deleted) == sorted(job.arn for job in jobs[50:100]), "the next oldest, in order"
+    assert {failure.job_identifier for failure in summary.failed_jobs} == set(refused)
+    assert summary.stopped_by == "maxDeletions"
+
+
+def test_a_delete_whose_reply_was_lost_keeps_its_places_under_the_cap() -> None:
+    jobs = old_jobs(80)
+    # The first call deletes its 25 jobs, but the connection breaks before the reply.
+    store = RefusingStore(jobs, {job.arn: {} for job in jobs}, refusals={}, lost_calls={0: "SSLError"})
+    summary = run_in_memory(store, policy(max_deletions=30)).summary
+    assert len(store.gone) == 30, "25 that may be gone + 5 more, never 55"
+    assert (summary.deleted, summary.failed) == (5, 25)

@@ -15,7 +15,7 @@ from janitor.selection import (
     SelectionPolicy,
     retention_cutoff,
 )
-from tests.unit.fakes import NOW, InMemoryJobStore, run_in_memory
+from tests.unit.fakes import NOW, InMemoryJobStore, RefusingStore, run_in_memory
 
 RETAIN = "janitor:retain"
 NAMES = ["nightly", "keep-golden", "baseline-q3", "scratch", "rag-check"]
@@ -132,3 +132,43 @@ def test_no_tag_lookup_is_wasted(scenario: tuple[InMemoryJobStore, SelectionPoli
     summary = run_in_memory(store, policy).summary
     assert len(store.tag_lookups) == len(set(store.tag_lookups))
     assert len(store.tag_lookups) == summary.eligible + summary.skipped.get("protected", 0)
+
+
+@st.composite
+def refusing_scenarios(draw: st.DrawFn) -> tuple[RefusingStore, SelectionPolicy]:
+    store, policy, _ = draw(scenarios())
+    refused = draw(st.sets(st.sampled_from([job.arn for job in store.jobs]))) if store.jobs else set()
+    codes = st.sampled_from(["AccessDeniedException", "409", "500", "ValidationException"])
+    refusals = {arn: draw(codes) for arn in refused}
+    # A timeout is retried at the end of the run; an SSL error is not retried at all.
+    lost = draw(
+        st.dictionaries(st.integers(0, 10), st.sampled_from(["ReadTimeoutError", "SSLError"]), max_size=3)
+    )
+    return RefusingStore(store.jobs, store.tags, refusals, lost), policy
+
+
+@settings(max_examples=300, deadline=None)
+@given(refusing_scenarios())
+def test_refusals_never_starve_the_run_and_nothing_beyond_the_cap_is_ever_deleted(
+    scenario: tuple[RefusingStore, SelectionPolicy],
+) -> None:
+    store, policy = scenario
+    summary = run_in_memory(store, policy).summary
+    assert len(store.gone) <= policy.max_deletions, "lost replies keep their places under the cap"
+    assert summary.deleted <= len(store.gone)
+    deletable_left = [
+        job
+        for job in store.jobs
+        if job.arn not in store.gone
+        and job.arn not in store.refusals
+        and job.status in policy.statuses
+        and job.creation_time < policy.cutoff
+        and job.application_type in policy.application_types
+        and not (policy.name_exclude_pattern and policy.name_exclude_pattern.search(job.name))
+        and not protected(store.tags[job.arn])
+    ]
+    if deletable_left and not store.lost_calls:
+        # Refused jobs give their places to the next ones: only the cap stops the run.
+        assert summary.deleted == policy.max_deletions
+    refused_and_tried = {arn for call in store.delete_calls for arn in call if arn in store.refusals}
+    assert {failure.job_identifier for failure in summary.failed_jobs} >= refused_and_tried

@@ -1,0 +1,87 @@
+"""The port a run needs from Bedrock: the operations, what they return and how they fail.
+
+Declared here, on the run's side; janitor.bedrock implements it over boto3, the unit tests in
+memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from janitor.deadline import Deadline
+from janitor.report import FailedJob
+from janitor.selection import EvaluationJob
+
+#: Bedrock's operation names, as the summary and the systemic-error report name them.
+LIST_OPERATION = "ListEvaluationJobs"
+TAGS_OPERATION = "ListTagsForResource"
+DELETE_OPERATION = "BatchDeleteEvaluationJob"
+#: The code Bedrock puts on a per-item error for a job it cannot find.
+NOT_FOUND_CODE = "404"
+#: Error codes worth another try later in the run: throttling, server faults, timeouts. Once the
+#: SDK's retries are spent, the run retries these itself, in up to RETRY_ROUNDS rounds at its
+#: end, before calling them failures.
+RETRYABLE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ServiceQuotaExceededException",
+        "InternalServerException",
+        "InternalFailure",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "429",
+        "500",
+        "502",
+        "503",
+        "504",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+    }
+)
+
+
+class JobGoneError(Exception):
+    """The job no longer exists (deleted by someone else since it was listed)."""
+
+
+class BedrockCallError(Exception):
+    """A Bedrock call failed after the SDK's retries.
+
+    `rejected` is True only when Bedrock answered with a client error (HTTP 4xx): it refused
+    the request and changed nothing. A server error, a timeout or a lost connection leaves it
+    open whether a delete took effect.
+    """
+
+    def __init__(self, code: str, message: str, *, rejected: bool = False) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.rejected = rejected
+
+
+@dataclass(frozen=True, slots=True)
+class BatchDeleteOutcome:
+    accepted: list[str] = field(default_factory=list)
+    errors: list[FailedJob] = field(default_factory=list)
+
+
+class EvaluationJobStore(Protocol):
+    """The Bedrock operations a run needs; each call is bounded by the run's `deadline`
+    (it raises janitor.deadline.DeadlineExceededError rather than start an attempt after it)."""
+
+    def list_job_pages(
+        self, created_before: datetime, application_type: str | None, deadline: Deadline
+    ) -> Iterable[Sequence[EvaluationJob]]: ...
+
+    def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]: ...
+
+    def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome: ...
