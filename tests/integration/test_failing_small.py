@@ -1,0 +1,64 @@
+"""Failures stay small over real HTTP: refusals never starve the run, a systemic error stops it
+within the threshold with one report, and the invocation fails so the Errors alarm fires."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from janitor.systemic import SYSTEMIC_ERROR_THRESHOLD
+from localdev.services import LocalAws
+from tests.conftest import Invocation, Invoker
+
+NOW = datetime.now(UTC)
+CONCURRENCY = 4
+#: Calls a run may still make once a streak is complete: what was already in flight.
+MOST_CALLS = SYSTEMIC_ERROR_THRESHOLD + CONCURRENCY
+SCP_DENY = (
+    "User: arn:aws:sts::123456789012:assumed-role/janitor/fn is not authorized to perform: "
+    "bedrock:BatchDeleteEvaluationJob with an explicit deny in a service control policy"
+)
+
+
+def seed_old_jobs(local: LocalAws, count: int) -> list[str]:
+    """`count` deletable jobs, oldest first."""
+    return [
+        local.bedrock.add_job(status="Completed", creation_time=NOW - timedelta(days=400 - i / 10))
+        for i in range(count)
+    ]
+
+
+def still_there(local: LocalAws) -> set[str]:
+    return set(local.bedrock.job_arns()) - set(local.bedrock.job_arns(status="Deleting"))
+
+
+def test_the_50_oldest_refused_every_night_do_not_starve_the_run(local: LocalAws, invoke: Invoker) -> None:
+    jobs = seed_old_jobs(local, 550)
+    refused = jobs[:50]
+    for arn in refused:
+        local.bedrock.fail_item(arn, code="403", message=SCP_DENY)
+
+    run = invoke({}, MAX_DELETIONS_PER_RUN="50")
+
+    assert run.result is not None
+    assert (run.result["deleted"], run.result["failed"]) == (50, 50)
+    assert set(jobs) - still_there(local) == set(jobs[50:100]), "the next 50 oldest went"
+    assert run.result["stoppedBy"] == "maxDeletions"
+    [report] = local.published_notifications()
+    assert sorted(job["jobIdentifier"] for job in report["Message"]["failedJobs"]) == sorted(refused)
+
+
+def assert_stopped_once(run: Invocation, local: LocalAws, operation: str, code: str) -> None:
+    assert run.error is not None, "the invocation fails, so the Errors alarm fires"
+    assert f"{operation} failed with {code}" in str(run.error)
+    [stop_line] = run.logs("Stopping: systemic error")
+    assert stop_line["systemicError"]["operation"] == operation
+    [summary_line] = run.logs("Janitor run finished")
+    assert summary_line["summary"]["stoppedBy"] == "systemicError"
+    assert summary_line["summary"]["complete"] is False
+    [report] = local.published_notifications()
+    assert report["Subject"].startswith(f"Bedrock janitor stopped: {operation} {code}")
+    failed = {line["jobArn"] for line in run.logs("Failed to delete evaluation job")}
+    assert {job["jobIdentifier"] for job in report["Message"]["failedJobs"]} == failed, (
+        "the one report still lists every job that did fail"
+    )
+    assert "RunCompleted" not in run.metrics
