@@ -7,6 +7,7 @@ failure report that cannot be published is retried and then fails the invocation
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -17,10 +18,11 @@ SERVER_ERROR = (500, "InternalError")
 
 
 class FailingEndpoint:
-    """Answers request N with errors[min(N, len(errors) - 1)]; counts the requests."""
+    """Answers request N with errors[min(N, len(errors) - 1)], after `delay_seconds`; counts the requests."""
 
-    def __init__(self, errors: Sequence[tuple[int, str]]) -> None:
+    def __init__(self, errors: Sequence[tuple[int, str]], delay_seconds: float = 0.0) -> None:
         self.errors = list(errors)
+        self.delay_seconds = delay_seconds
         self.requests = 0
         lock = threading.Lock()
         endpoint = self
@@ -31,6 +33,7 @@ class FailingEndpoint:
 
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(endpoint.delay_seconds)
                 with lock:
                     status, code = endpoint.errors[min(endpoint.requests, len(endpoint.errors) - 1)]
                     endpoint.requests += 1

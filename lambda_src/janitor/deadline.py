@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -86,3 +86,15 @@ def result_by(future: Future[T], deadline: Deadline) -> T:
     """The future's result, waiting no later than the deadline (DeadlineExceededError)."""
     first_completed([future], deadline)
     return future.result()
+
+
+def call_by(deadline: Deadline, function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` on a thread of its own, waited for no later than the deadline.
+
+    On DeadlineExceededError the call is left to finish (or time out) by itself, unawaited.
+    """
+    runner = ThreadPoolExecutor(1, thread_name_prefix="janitor-bounded")
+    try:
+        return result_by(runner.submit(function, *args), deadline)
+    finally:
+        runner.shutdown(wait=False)

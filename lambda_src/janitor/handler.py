@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
+from janitor.deadline import Deadline
 from janitor.notifier import SnsFailureNotifier, create_sns_client
 from janitor.overrides import apply_overrides, parse_invocation
 from janitor.report import failure_messages, metric_values
@@ -33,6 +34,10 @@ job_store = BedrockEvaluationJobs(
     client_factory=lambda: create_bedrock_client(session, settings.max_concurrency),
 )
 notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.topic_arn)
+
+
+#: Time kept after the failure report for flushing the metrics and returning.
+REPORT_MARGIN_SECONDS = 2.0
 
 
 class RunFailedError(RuntimeError):
@@ -67,7 +72,8 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         "Janitor run finished", extra={"summary": {k: v for k, v in result.items() if k != "failedJobs"}}
     )
     account, region = _account_and_region(context)
-    notifier.publish(failure_messages(summary, account, region))
+    report_deadline = Deadline(lambda: context.get_remaining_time_in_millis() / 1000 - REPORT_MARGIN_SECONDS)
+    notifier.publish(failure_messages(summary, account, region), report_deadline)
     if summary.error:
         raise RunFailedError(f"{summary.error}. Partial run: {result}")
     metrics.add_metric(name="RunCompleted", unit=MetricUnit.Count, value=1)

@@ -9,6 +9,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from janitor.deadline import NO_DEADLINE, Deadline, DeadlineExceededError, call_by
 from janitor.report import SnsMessage
 from janitor.sdk import standard_retries
 
@@ -35,12 +36,26 @@ class SnsFailureNotifier:
         self._client: SNSClient | None = None
         self._topic_arn = topic_arn
 
-    def publish(self, messages: Sequence[SnsMessage]) -> list[str]:
-        """Publish every message (all are attempted even if one fails); returns the message ids."""
+    def publish(self, messages: Sequence[SnsMessage], deadline: Deadline = NO_DEADLINE) -> list[str]:
+        """Publish every message (all are attempted even if one fails); returns the message ids.
+
+        Waits no later than `deadline`: the SDK's retries and backoff could otherwise outlast
+        the Lambda timeout and lose the metrics that are flushed after the report.
+        """
+        if not messages:
+            return []
+        try:
+            return call_by(deadline, self._publish_all, messages)
+        except DeadlineExceededError:
+            raise NotificationError(
+                f"The failure report to {self._topic_arn} was still not published when the "
+                "invocation's time ran out. Every failed job is in this invocation's log lines "
+                "'Failed to delete evaluation job'."
+            ) from None
+
+    def _publish_all(self, messages: Sequence[SnsMessage]) -> list[str]:
         message_ids: list[str] = []
         errors: list[str] = []
-        if not messages:
-            return message_ids
         client = self._client = self._client or self._client_factory()
         for message in messages:
             try:

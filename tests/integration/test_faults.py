@@ -211,3 +211,21 @@ def test_a_retried_invocation_deletes_nothing_twice_and_reports_what_is_still_fa
     assert [job["jobIdentifier"] for job in second.result["failedJobs"]] == [stubborn]
     [note] = local.published_notifications()
     assert [job["jobIdentifier"] for job in note["Message"]["failedJobs"]] == [stubborn]
+
+
+def test_an_sns_endpoint_that_never_answers_cannot_push_the_invocation_past_its_timeout(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    [arn] = seed_old_jobs(local, 1)
+    local.bedrock.fail_item(arn, "403", "explicit deny")
+
+    with FailingEndpoint([SERVER_ERROR], delay_seconds=30.0) as sns:
+        run = invoke(
+            {}, timeout_seconds=10.0, TIME_RESERVE_SECONDS="6", AWS_ENDPOINT_URL_SNS=sns.endpoint_url
+        )
+
+    assert run.seconds_left > 0, "the invocation ended before Lambda's timeout"
+    assert type(run.error).__name__ == "NotificationError"
+    assert "still not published when the invocation's time ran out" in str(run.error)
+    assert run.metrics["JobsFailed"] == 1, "the metrics still go out"
+    assert [line["jobArn"] for line in run.logs("Failed to delete evaluation job")] == [arn]

@@ -252,7 +252,9 @@ def test_a_bad_override_lists_and_deletes_nothing(local: LocalAws, invoke: Invok
 def test_the_time_budget_stops_new_batches_and_the_next_run_continues(
     local: LocalAws, invoke: Invoker
 ) -> None:
-    jobs = {local.bedrock.add_job(status="Completed", creation_time=days_ago(40 + i / 10)) for i in range(200)}
+    jobs = {
+        local.bedrock.add_job(status="Completed", creation_time=days_ago(40 + i / 10)) for i in range(200)
+    }
     local.bedrock.faults = FaultConfig(latency_seconds=0.05)
 
     # 60 s reserve in a 61.5 s function: about 1.5 s of work before the janitor must stop.
@@ -291,7 +293,11 @@ def test_calls_held_past_the_deadline_are_abandoned_and_the_summary_still_return
     assert run.result is not None
     assert run.seconds_left > 0, "the summary came back before the invocation's deadline"
     assert run.seconds_left > 2, "and with most of the reserve left for the report"
-    assert (run.result["complete"], run.result["stoppedBy"], run.result["deleted"]) == (False, "timeBudget", 0)
+    assert (run.result["complete"], run.result["stoppedBy"], run.result["deleted"]) == (
+        False,
+        "timeBudget",
+        0,
+    )
     assert run.metrics["JobsDeleted"] == 0, "the metrics were published"
 
 
