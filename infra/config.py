@@ -28,6 +28,8 @@ FUNCTION_SETTINGS: dict[str, str] = {
     "dryRun": "DRY_RUN",
     "maxConcurrency": "MAX_CONCURRENCY",
     "timeReserveSeconds": "TIME_RESERVE_SECONDS",
+    "minOlderThanDays": "MIN_OLDER_THAN_DAYS",
+    "maxDeletionsCeiling": "MAX_DELETIONS_CEILING",
 }
 STACK_SETTINGS = (
     "scheduleExpression",
@@ -37,8 +39,13 @@ STACK_SETTINGS = (
     "logRetentionDays",
     "memorySizeMb",
     "timeoutSeconds",
+    "reservedConcurrency",
 )
 CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)
+#: Keys that may be absent or empty: no name filter, no reserved concurrency.
+OPTIONAL_KEYS = frozenset({"nameExcludeRegex", "reservedConcurrency"})
+#: The function's settings model names environment variables; the user wrote context keys.
+_VARIABLE_NAME = re.compile(r"\b(" + "|".join(FUNCTION_SETTINGS.values()) + r")\b")
 
 #: The retention periods CloudWatch Logs accepts, in days.
 LOG_RETENTION = {
@@ -101,6 +108,14 @@ class JanitorConfig:
     log_retention: logs.RetentionDays
     memory_size_mb: int
     timeout_seconds: int
+    #: None: the function draws on the account's unreserved pool (the default).
+    reserved_concurrency: int | None
+
+
+def _in_context_terms(message: str) -> str:
+    """A settings-model message with each environment variable named by its context key."""
+    key_of = {variable: key for key, variable in FUNCTION_SETTINGS.items()}
+    return _VARIABLE_NAME.sub(lambda match: key_of[match[1]], message)
 
 
 def _as_text(value: Any) -> str:
@@ -141,9 +156,23 @@ def _as_emails(value: Any) -> tuple[str, ...]:
 
 def _as_time_zone(value: Any) -> str:
     name = _as_text(value).strip()
-    if name not in zoneinfo.available_timezones():
+    # zoneinfo reads the host's database and, where the host has none, the pinned tzdata package.
+    zones = zoneinfo.available_timezones()
+    if not zones:
+        raise ValueError("cannot be checked: no time zone database (pip install -r requirements.txt)")
+    if name not in zones:
         raise ValueError("must be an IANA time zone such as UTC or Europe/Berlin")
     return name
+
+
+def _as_reserved_concurrency(value: Any) -> int | None:
+    text = _as_text(value).strip()
+    if not text:
+        return None
+    # 0 is a valid Lambda setting, but it throttles every invocation: the janitor would never run.
+    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
+        raise ValueError("must be a whole number of at least 1, or unset to reserve none")
+    return int(text)
 
 
 def _as_log_retention(value: Any) -> logs.RetentionDays:
@@ -213,7 +242,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
     problems = [
         f"{key}: missing (cdk.json holds the defaults)"
         for key, value in values.items()
-        if value is None and key != "nameExcludeRegex"
+        if value is None and key not in OPTIONAL_KEYS
     ]
     if problems:
         raise ConfigError(problems)
@@ -223,7 +252,9 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
     try:
         settings = load_settings({**environment, "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:synth"})
     except SettingsError as error:
-        problems += [f"{key_of[p.variable]}: {p.message} (got {p.value!r})" for p in error.problems]
+        problems += [
+            f"{key_of[p.variable]}: {_in_context_terms(p.message)} (got {p.value!r})" for p in error.problems
+        ]
         settings = None
 
     parsed: dict[str, Any] = {}
@@ -235,6 +266,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         "logRetentionDays": _as_log_retention,
         "memorySizeMb": _as_int(128, 10240),
         "timeoutSeconds": _as_int(60, 900),
+        "reservedConcurrency": _as_reserved_concurrency,
     }
     for key, parse in parsers.items():
         try:
@@ -265,4 +297,5 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         log_retention=parsed["logRetentionDays"],
         memory_size_mb=parsed["memorySizeMb"],
         timeout_seconds=parsed["timeoutSeconds"],
+        reserved_concurrency=parsed["reservedConcurrency"],
     )

@@ -133,8 +133,10 @@ class JanitorFunction(Construct):
             role=self.role,
             memory_size=config.memory_size_mb,
             timeout=Duration.seconds(config.timeout_seconds),
-            # Two runs never overlap: a second invocation waits (async) or is throttled.
-            reserved_concurrent_executions=1,
+            # Unset by default: Lambda refuses a reservation that leaves the account less unreserved
+            # concurrency than its minimum, which a new account's whole quota can be. Overlapping
+            # runs are harmless (a job deleted twice is `alreadyGone`); see README, reservedConcurrency.
+            reserved_concurrent_executions=config.reserved_concurrency,
             log_group=self.log_group,
             tracing=lambda_.Tracing.ACTIVE,
             retry_attempts=ASYNC_RETRY_ATTEMPTS,

@@ -39,15 +39,25 @@ class JanitorMonitoring(Construct):
         *,
         function: lambda_.Function,
         topic: sns.ITopic,
+        alarm_name_prefix: str,
         queues: Sequence[tuple[str, sqs.IQueue]],
         schedule_period_seconds: int | None,
     ) -> None:
         super().__init__(scope, construct_id)
+        stack = Stack.of(self)
         notify = actions.SnsAction(topic)
         self.alarms: list[cloudwatch.Alarm] = []
 
         def alarm(construct_id: str, description: str, **props: object) -> None:
-            created = cloudwatch.Alarm(self, construct_id, alarm_description=description, **props)  # type: ignore[arg-type]
+            # Named explicitly: the topic and its key admit CloudWatch only for names with the prefix.
+            name = alarm_name_prefix + construct_id.removesuffix("Alarm")
+            created = cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_name=name,
+                alarm_description=description,
+                **props,  # type: ignore[arg-type]
+            )
             created.add_alarm_action(notify)
             self.alarms.append(created)
 
@@ -100,7 +110,8 @@ class JanitorMonitoring(Construct):
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
-            dashboard_name=Stack.of(self).stack_name,
+            # Dashboards are global to an account: the region keeps a second region's deploy apart.
+            dashboard_name=f"{stack.stack_name}-{stack.region}",
             default_interval=Duration.days(14),
             widgets=[
                 [
@@ -140,8 +151,7 @@ class JanitorMonitoring(Construct):
                 ],
             ],
         )
-        region = Stack.of(self).region
         self.dashboard_url = (
-            f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+            f"https://{stack.region}.console.aws.amazon.com/cloudwatch/home?region={stack.region}"
             f"#dashboards:name={self.dashboard.dashboard_name}"
         )

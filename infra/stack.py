@@ -29,6 +29,7 @@ class JanitorStack(Stack):
             "Monitoring",
             function=janitor.function,
             topic=notifications.topic,
+            alarm_name_prefix=notifications.alarm_name_prefix,
             queues=[
                 ("OnFailureQueue", janitor.on_failure_queue),
                 ("SchedulerDeadLetterQueue", schedule.dead_letter_queue),

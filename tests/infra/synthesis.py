@@ -20,6 +20,17 @@ DEFAULT_CONTEXT: dict[str, Any] = json.loads((REPO / "cdk.json").read_text())["c
 Synth = Callable[..., Template]
 
 
+def only(template: Template, resource_type: str) -> dict[str, Any]:
+    """The properties of the template's one resource of this type."""
+    [resource] = template.find_resources(resource_type).values()
+    return resource["Properties"]  # type: ignore[no-any-return]
+
+
+def logical_id(template: Template, resource_type: str, path_part: str) -> str:
+    [found] = [key for key in template.find_resources(resource_type) if path_part in key]
+    return found
+
+
 def synthesize(outdir: Path, bundle: bool = False, **overrides: Any) -> tuple[cdk.App, Template]:
     context = {**DEFAULT_CONTEXT, **overrides}
     if not bundle:

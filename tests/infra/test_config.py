@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 
 from infra.config import FUNCTION_SETTINGS, ConfigError, load_config, schedule_period_seconds
 from janitor.settings import Settings
-from tests.infra.synthesis import DEFAULT_CONTEXT, run_cdk
+from tests.infra.synthesis import DEFAULT_CONTEXT, REPO, cdk_environment, run_cdk
 
 
 def config_with(**overrides: Any) -> Any:
@@ -40,6 +42,10 @@ def test_cdk_json_defaults_are_the_functions_own_defaults() -> None:
         ("applicationTypes", "Chat", "applicationTypes: unknown application type Chat"),
         ("nameExcludeRegex", "[", "nameExcludeRegex: is not a valid regular expression"),
         ("maxDeletionsPerRun", "0", "maxDeletionsPerRun: Input should be greater than or equal to 1"),
+        ("minOlderThanDays", "0", "minOlderThanDays: Input should be greater than or equal to 1"),
+        ("minOlderThanDays", "31", "minOlderThanDays: must not exceed retentionDays (30)"),
+        ("maxDeletionsCeiling", "999", "maxDeletionsCeiling: must be at least maxDeletionsPerRun (1000)"),
+        ("maxDeletionsCeiling", "lots", "maxDeletionsCeiling: Input should be a valid integer"),
         ("dryRun", "maybe", "dryRun: must be 'true' or 'false'"),
         ("scheduleExpression", "cron(0 3 * *)", "scheduleExpression: a cron expression needs 6 fields"),
         (
@@ -63,6 +69,10 @@ def test_cdk_json_defaults_are_the_functions_own_defaults() -> None:
         ),
         ("logRetentionDays", "42", "logRetentionDays: must be one of 1, 3, 5"),
         ("memorySizeMb", "64", "memorySizeMb: must be between 128 and 10240"),
+        ("reservedConcurrency", "0", "reservedConcurrency: must be a whole number of at least 1"),
+        ("reservedConcurrency", "-1", "reservedConcurrency: must be a whole number of at least 1"),
+        ("reservedConcurrency", "1.5", "reservedConcurrency: must be a whole number of at least 1"),
+        ("reservedConcurrency", "one", "reservedConcurrency: must be a whole number of at least 1"),
         (
             "timeoutSeconds",
             "90",
@@ -81,6 +91,56 @@ def test_a_missing_key_is_named() -> None:
     context = {key: value for key, value in DEFAULT_CONTEXT.items() if key != "retentionDays"}
     with pytest.raises(ConfigError, match="retentionDays: missing"):
         load_config(context.get)
+
+
+def test_a_retention_below_the_default_floor_needs_the_floor_lowered_too() -> None:
+    with pytest.raises(ConfigError, match=r"minOlderThanDays: must not exceed retentionDays \(5\)"):
+        config_with(retentionDays="5")
+    lowered = config_with(retentionDays="5", minOlderThanDays="5")
+    assert lowered.function_environment["MIN_OLDER_THAN_DAYS"] == "5"
+
+
+@pytest.mark.parametrize("unset", [None, ""])
+def test_reserved_concurrency_is_unset_unless_given(unset: str | None) -> None:
+    assert config_with(reservedConcurrency=unset).reserved_concurrency is None
+    assert config_with(reservedConcurrency="3").reserved_concurrency == 3
+    assert config_with(reservedConcurrency=1).reserved_concurrency == 1
+
+
+#: Validates three zones with the stack's own code in a fresh interpreter; prints the verdicts.
+TIME_ZONE_PROBE = """
+import json, sys, zoneinfo
+from infra.config import ConfigError, load_config
+context = json.load(open("cdk.json"))["context"]
+verdicts = {}
+for zone in sys.argv[1:]:
+    try:
+        verdicts[zone] = load_config({**context, "scheduleTimeZone": zone}.get).schedule_time_zone
+    except ConfigError as error:
+        verdicts[zone] = str(error)
+print(json.dumps({"tzpath": list(zoneinfo.TZPATH), "verdicts": verdicts}))
+"""
+
+
+def test_time_zones_are_validated_on_a_host_without_a_time_zone_database(tmp_path: Path) -> None:
+    empty = tmp_path / "no-zoneinfo"
+    empty.mkdir()
+    # PYTHONTZPATH replaces the system search path (/usr/share/zoneinfo...), as on a slim image.
+    result = subprocess.run(
+        [sys.executable, "-c", TIME_ZONE_PROBE, "UTC", "Europe/Berlin", "Mars/Olympus_Mons"],
+        cwd=REPO,
+        env=cdk_environment(PYTHONTZPATH=str(empty), PYTHONPATH=f"{REPO}:{REPO / 'lambda_src'}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["tzpath"] == [str(empty)], "the host's time zone database is out of reach"
+    verdicts = report["verdicts"]
+    assert (verdicts["UTC"], verdicts["Europe/Berlin"]) == ("UTC", "Europe/Berlin")
+    assert "scheduleTimeZone: must be an IANA time zone" in verdicts["Mars/Olympus_Mons"]
+    assert "'Mars/Olympus_Mons'" in verdicts["Mars/Olympus_Mons"]
 
 
 def test_json_typed_and_string_typed_values_give_the_same_config() -> None:
