@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from emulator.seed import seed_demo_jobs
-from emulator.server import OPERATIONS, BedrockEmulator, FaultConfig
+from emulator.server import DEFAULT_DELETING_SECONDS, OPERATIONS, BedrockEmulator, FaultConfig
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--account-id", default="123456789012")
     p.add_argument("--seed", type=int, default=0, help="seed for job ids")
-    p.add_argument("--deleting-seconds", type=float, default=0.0, help="how long deleted jobs stay Deleting")
+    p.add_argument(
+        "--deleting-seconds",
+        type=float,
+        default=DEFAULT_DELETING_SECONDS,
+        help=f"how long deleted jobs stay listed as Deleting (default {DEFAULT_DELETING_SECONDS:g}; 0 = vanish at once)",
+    )
     p.add_argument("--seed-demo", action="store_true", help="add a realistic mix of demo jobs")
     p.add_argument("--demo-count", type=int, default=60)
     p.add_argument("--latency-ms", type=float, default=0.0)

@@ -94,12 +94,9 @@ class QuotaEmulator(BedrockEmulator):
                 window.refused += 1
         if allowed:
             return super()._serve(method, path, query, body)
-        with self._lock:
-            self._requests[op] += 1
-            self._fault_counts[op] += 1
-            faults = self._faults
-        if faults.applies_to(op) and faults.latency_seconds > 0:
-            time.sleep(faults.latency_seconds)
+        latency = self._state.refuse(op)
+        if latency > 0:
+            time.sleep(latency)
         raise ApiError("ThrottlingException", THROTTLING_MESSAGE, 429)
 
     def quota_windows(self) -> dict[str, dict[str, float | int | None]]:

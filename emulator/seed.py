@@ -57,8 +57,6 @@ def seed_demo_jobs(emu: BedrockEmulator, now: datetime, count: int = 60, rng_see
         if retain is not None:
             tags["janitor:retain"] = retain
         created = now - timedelta(days=age_days, seconds=rng.randint(0, 3600))
-        # The service reports milliseconds; seeded times match so round trips compare equal.
-        created = created.replace(microsecond=created.microsecond // 1000 * 1000)
         finished = status in ("Completed", "Failed", "Stopped")
         modified = min(created + timedelta(minutes=rng.randint(5, 240)), now) if finished else created
         kind = "rag" if rag else "human" if human else "model"

@@ -1,9 +1,18 @@
-"""Request builders shared by the emulator tests."""
+"""Request builders and raw-HTTP helpers shared by the emulator tests."""
 
 from __future__ import annotations
 
+import http.client
+import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    import pytest
+    from botocore.exceptions import ClientError
+
+    from emulator import BedrockEmulator
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -33,3 +42,26 @@ def job_request(name: str, **overrides: Any) -> dict[str, Any]:
         "outputDataConfig": {"s3Uri": "s3://eval-results/out/"},
         **overrides,
     }
+
+
+def raw_request(
+    emu: BedrockEmulator, method: str, path: str, body: bytes | None = None
+) -> tuple[int, dict[str, str], Any]:
+    """(status, headers, parsed JSON body) of one unsigned request: what is on the wire."""
+    url = urlsplit(emu.endpoint_url)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=5)
+    try:
+        conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), json.loads(response.read())
+    finally:
+        conn.close()
+
+
+def error_code(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
+    response: Any = exc.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def names(summaries: Any) -> list[str]:
+    return [s["jobName"] for s in summaries]

@@ -1,46 +1,22 @@
-"""The Bedrock operations through the real boto3 client."""
+"""Create, Get, BatchDelete, Stop and the tag operations through the real boto3 client; the wire format."""
 
 from __future__ import annotations
 
-import http.client
-import json
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pytest
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.exceptions import ParamValidationError
 
 from emulator import BedrockEmulator
-from tests.emulator.support import MISSING_ARN, T0, job_request
+from emulator.server import DEFAULT_DELETING_SECONDS
+from tests.emulator.support import MISSING_ARN, T0, error_code, job_request, names, raw_request
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
 
     from tests.emulator.conftest import ClientFactory
-
-
-def error_code(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
-    response: Any = exc.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def raw_request(
-    emu: BedrockEmulator, method: str, path: str, body: bytes | None = None
-) -> tuple[int, dict[str, str], Any]:
-    url = urlsplit(emu.endpoint_url)
-    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=5)
-    try:
-        conn.request(method, path, body=body, headers={"Content-Type": "application/json"})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), json.loads(response.read())
-    finally:
-        conn.close()
-
-
-def names(summaries: Any) -> list[str]:
-    return [s["jobName"] for s in summaries]
 
 
 # -- Create / Get -----------------------------------------------------------------------------
@@ -139,210 +115,48 @@ def test_get_missing_job_and_malformed_identifier(client: BedrockClient) -> None
         client.get_evaluation_job(jobIdentifier="not a job")
 
 
-# -- List ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def listed(emu: BedrockEmulator) -> dict[str, str]:
-    """Six jobs one hour apart from T0, named after what the filters should pick."""
-    specs = [
-        ("alpha-model-completed", "Completed", "ModelEvaluation"),
-        ("beta-rag-failed", "Failed", "RagEvaluation"),
-        ("gamma-model-inprogress", "InProgress", "ModelEvaluation"),
-        ("delta-rag-completed", "Completed", "RagEvaluation"),
-        ("keep-model-stopped", "Stopped", "ModelEvaluation"),
-        ("epsilon-model-stopping", "Stopping", "ModelEvaluation"),
-    ]
-    return {
-        name: emu.add_job(
-            name=name,
-            status=status,
-            creation_time=T0 + timedelta(hours=i),
-            application_type=app_type,
-        )
-        for i, (name, status, app_type) in enumerate(specs)
-    }
-
-
-@pytest.mark.usefixtures("listed")
-def test_list_defaults_to_newest_first(client: BedrockClient) -> None:
-    response = client.list_evaluation_jobs()
-    assert names(response["jobSummaries"]) == [
-        "epsilon-model-stopping",
-        "keep-model-stopped",
-        "delta-rag-completed",
-        "gamma-model-inprogress",
-        "beta-rag-failed",
-        "alpha-model-completed",
-    ]
-    assert "nextToken" not in response
-    summary = response["jobSummaries"][-1]
-    assert set(summary) >= {
-        "jobArn", "jobName", "status", "creationTime", "jobType",
-        "applicationType", "evaluationTaskTypes", "modelIdentifiers",
-    }  # fmt: skip
-    assert summary["creationTime"] == T0
-
-
-@pytest.mark.usefixtures("listed")
-def test_list_sort_orders(client: BedrockClient) -> None:
-    ascending = client.list_evaluation_jobs(sortBy="CreationTime", sortOrder="Ascending")["jobSummaries"]
-    descending = client.list_evaluation_jobs(sortBy="CreationTime", sortOrder="Descending")["jobSummaries"]
-    assert names(ascending) == names(descending)[::-1]
-    assert names(ascending)[0] == "alpha-model-completed"
-
-
-@pytest.mark.usefixtures("listed")
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        # Strictly after / before: a job created exactly at the bound is left out.
-        ({"creationTimeAfter": T0 + timedelta(hours=3)}, ["epsilon-model-stopping", "keep-model-stopped"]),
-        ({"creationTimeBefore": T0 + timedelta(hours=1)}, ["alpha-model-completed"]),
-        (
-            {"creationTimeAfter": T0, "creationTimeBefore": T0 + timedelta(hours=3)},
-            ["gamma-model-inprogress", "beta-rag-failed"],
-        ),
-        (
-            {"creationTimeAfter": T0 + timedelta(minutes=59, seconds=59, microseconds=999_999)},
-            [
-                "epsilon-model-stopping",
-                "keep-model-stopped",
-                "delta-rag-completed",
-                "gamma-model-inprogress",
-                "beta-rag-failed",
-            ],
-        ),
-        ({"statusEquals": "Completed"}, ["delta-rag-completed", "alpha-model-completed"]),
-        ({"statusEquals": "Deleting"}, []),
-        ({"applicationTypeEquals": "RagEvaluation"}, ["delta-rag-completed", "beta-rag-failed"]),
-        (
-            {"nameContains": "model"},
-            [
-                "epsilon-model-stopping",
-                "keep-model-stopped",
-                "gamma-model-inprogress",
-                "alpha-model-completed",
-            ],
-        ),
-        ({"nameContains": "keep"}, ["keep-model-stopped"]),
-        (
-            {
-                "statusEquals": "Completed",
-                "applicationTypeEquals": "ModelEvaluation",
-                "nameContains": "alpha",
-            },
-            ["alpha-model-completed"],
-        ),
-    ],
-)
-def test_list_filters(client: BedrockClient, params: dict[str, Any], expected: list[str]) -> None:
-    assert names(client.list_evaluation_jobs(**params)["jobSummaries"]) == expected
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"maxResults": 1001},
-        {"statusEquals": "Running"},
-        {"sortOrder": "Sideways"},
-        {"nameContains": "UPPER"},
-        {"nextToken": "not-a-token"},
-        {"nextToken": "eyJhIjogMX0"},  # valid base64, wrong content
-    ],
-)
-def test_list_rejects_invalid_parameters(client: BedrockClient, params: dict[str, Any]) -> None:
-    with pytest.raises(client.exceptions.ValidationException) as exc:
-        client.list_evaluation_jobs(**params)
-    assert error_code(exc) == ("ValidationException", 400)
-
-
-def test_list_max_results_below_one(client: BedrockClient, make_client: ClientFactory) -> None:
-    # botocore checks the model's minimum itself (but never the maximum) ...
-    with pytest.raises(ParamValidationError):
-        client.list_evaluation_jobs(maxResults=0)
-    # ... so the emulator's own check is only reachable with client validation off.
-    unchecked = make_client(parameter_validation=False)
-    with pytest.raises(unchecked.exceptions.ValidationException):
-        unchecked.list_evaluation_jobs(maxResults=0)
-
-
-def test_list_empty(client: BedrockClient) -> None:
-    response = client.list_evaluation_jobs()
-    assert response["jobSummaries"] == []
-    assert "nextToken" not in response
-
-
-def test_paginator_visits_2500_jobs_once_in_three_pages(emu: BedrockEmulator, client: BedrockClient) -> None:
-    arns = {emu.add_job(creation_time=T0 + timedelta(seconds=i % 1700)) for i in range(2500)}
-
-    pages = list(client.get_paginator("list_evaluation_jobs").paginate(PaginationConfig={"PageSize": 1000}))
-
-    assert [len(p["jobSummaries"]) for p in pages] == [1000, 1000, 500]
-    assert "nextToken" not in pages[-1]
-    listed = [s["jobArn"] for p in pages for s in p["jobSummaries"]]
-    assert len(listed) == len(set(listed)) == 2500
-    assert set(listed) == arns
-    times = [s["creationTime"] for p in pages for s in p["jobSummaries"]]
-    assert times == sorted(times, reverse=True)
-
-
-def test_exact_multiple_of_page_size_ends_without_token(emu: BedrockEmulator, client: BedrockClient) -> None:
-    for i in range(4):
-        emu.add_job(creation_time=T0 + timedelta(minutes=i))
-    first = client.list_evaluation_jobs(maxResults=2)
-    second = client.list_evaluation_jobs(maxResults=2, nextToken=first["nextToken"])
-    assert len(second["jobSummaries"]) == 2
-    assert "nextToken" not in second
-
-
-@pytest.mark.parametrize("sort_order", ["Ascending", "Descending"])
-def test_pagination_is_stable_when_jobs_are_deleted_between_pages(
-    emu: BedrockEmulator, client: BedrockClient, sort_order: Any
-) -> None:
-    arns = [emu.add_job(creation_time=T0 + timedelta(minutes=i)) for i in range(30)]
-    if sort_order == "Descending":
-        arns.reverse()
-    first = client.list_evaluation_jobs(maxResults=10, sortOrder=sort_order)
-    assert [s["jobArn"] for s in first["jobSummaries"]] == arns[:10]
-
-    # Delete the tail of page one and the head of page two: an offset cursor would skip jobs.
-    gone = arns[5:15]
-    assert client.batch_delete_evaluation_job(jobIdentifiers=gone)["errors"] == []
-    rest: list[str] = []
-    token = first.get("nextToken")
-    while token:
-        page = client.list_evaluation_jobs(maxResults=10, sortOrder=sort_order, nextToken=token)
-        rest += [s["jobArn"] for s in page["jobSummaries"]]
-        token = page.get("nextToken")
-    assert rest == arns[15:]
-
-
-def test_token_from_other_sort_order_is_rejected(emu: BedrockEmulator, client: BedrockClient) -> None:
-    for i in range(3):
-        emu.add_job(creation_time=T0 + timedelta(minutes=i))
-    token = client.list_evaluation_jobs(maxResults=1, sortOrder="Ascending")["nextToken"]
-    with pytest.raises(client.exceptions.ValidationException):
-        client.list_evaluation_jobs(maxResults=1, sortOrder="Descending", nextToken=token)
-
-
 # -- BatchDelete --------------------------------------------------------------------------------
 
 
-def test_batch_delete_finished_jobs(emu: BedrockEmulator, client: BedrockClient) -> None:
-    arns = [emu.add_job(status=s) for s in ("Completed", "Failed", "Stopped")]
-    keeper = emu.add_job(status="Completed")
+def test_batch_delete_finished_jobs_leaves_them_listed_as_deleting(
+    emu: BedrockEmulator, client: BedrockClient
+) -> None:
+    arns = [
+        emu.add_job(status=s, creation_time=T0 + timedelta(minutes=i))
+        for i, s in enumerate(("Completed", "Failed", "Stopped"))
+    ]
+    keeper = emu.add_job(status="Completed", creation_time=T0 + timedelta(hours=1))
 
     response = client.batch_delete_evaluation_job(jobIdentifiers=arns)
 
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert response["errors"] == []
     assert response["evaluationJobs"] == [{"jobIdentifier": a, "jobStatus": "Deleting"} for a in arns]
-    assert all(emu.get_job(a) is None for a in arns)
-    assert emu.job_arns() == [keeper]
-    assert [s["jobArn"] for s in client.list_evaluation_jobs()["jobSummaries"]] == [keeper]
-    with pytest.raises(client.exceptions.ResourceNotFoundException):
-        client.get_evaluation_job(jobIdentifier=arns[0])
+    # The delete is asynchronous, as the service's is: by default the jobs stay a while, Deleting.
+    assert emu.deleting_seconds == DEFAULT_DELETING_SECONDS == 60.0
+    listed = client.list_evaluation_jobs(sortOrder="Ascending")["jobSummaries"]
+    assert [(s["jobArn"], s["status"]) for s in listed] == [
+        *((a, "Deleting") for a in arns),
+        (keeper, "Completed"),
+    ]
+    assert client.get_evaluation_job(jobIdentifier=arns[0])["status"] == "Deleting"
+    assert emu.job_arns(status="Deleting") == arns
+
+
+def test_with_deleting_seconds_zero_deleted_jobs_vanish_at_once(make_client: ClientFactory) -> None:
+    with BedrockEmulator(deleting_seconds=0.0) as emu:
+        client = make_client(emu)
+        arns = [emu.add_job(status=s) for s in ("Completed", "Failed", "Stopped")]
+        keeper = emu.add_job(status="Completed")
+
+        response = client.batch_delete_evaluation_job(jobIdentifiers=arns)
+
+        assert response["evaluationJobs"] == [{"jobIdentifier": a, "jobStatus": "Deleting"} for a in arns]
+        assert all(emu.get_job(a) is None for a in arns)
+        assert emu.job_arns() == [keeper]
+        assert [s["jobArn"] for s in client.list_evaluation_jobs()["jobSummaries"]] == [keeper]
+        with pytest.raises(client.exceptions.ResourceNotFoundException):
+            client.get_evaluation_job(jobIdentifier=arns[0])
 
 
 def test_batch_delete_per_item_errors(emu: BedrockEmulator, client: BedrockClient) -> None:
@@ -363,7 +177,8 @@ def test_batch_delete_per_item_errors(emu: BedrockEmulator, client: BedrockClien
     assert {e["code"] for e in unfinished.values()} == {"409"}
     assert "InProgress" in unfinished[running]["message"]
     assert "Stopping" in unfinished[stopping]["message"]
-    assert emu.job_arns() == [running, stopping]
+    assert emu.job_arns(status="Deleting") == [done]
+    assert set(emu.job_arns()) == {done, running, stopping}
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,7 @@ def test_aws_cli_batch_deletes(emu: BedrockEmulator, tmp_path: Path) -> None:
     assert result["errors"] == [
         {"jobIdentifier": MISSING_ARN, "code": "404", "message": "Unable to locate this job to delete."}
     ]
-    assert emu.job_arns() == []
+    assert emu.job_arns(status="Deleting") == [done]
 
 
 def test_python_m_emulator_serves_demo_data(boto_session: boto3.session.Session) -> None:
@@ -94,7 +94,21 @@ def test_python_m_emulator_serves_demo_data(boto_session: boto3.session.Session)
         pages = client.get_paginator("list_evaluation_jobs").paginate(PaginationConfig={"PageSize": 1000})
         summaries = [s for page in pages for s in page["jobSummaries"]]
         assert len(summaries) == 60
+        # By default a deleted job stays listed as Deleting, as on the service.
+        done = next(s["jobArn"] for s in summaries if s["status"] == "Completed")
+        assert client.batch_delete_evaluation_job(jobIdentifiers=[done])["errors"] == []
+        deleting = client.list_evaluation_jobs(statusEquals="Deleting")["jobSummaries"]
+        assert [s["jobArn"] for s in deleting] == [done]
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
+
+
+def test_the_cli_and_the_class_default_to_the_same_deleting_time() -> None:
+    from emulator.__main__ import _parser
+    from emulator.server import DEFAULT_DELETING_SECONDS
+
+    assert _parser().parse_args([]).deleting_seconds == DEFAULT_DELETING_SECONDS == 60.0
+    assert BedrockEmulator().deleting_seconds == DEFAULT_DELETING_SECONDS
+    assert _parser().parse_args(["--deleting-seconds", "0"]).deleting_seconds == 0.0

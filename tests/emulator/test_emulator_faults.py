@@ -126,7 +126,7 @@ def test_partial_item_failures_are_reproducible(make_client: ClientFactory) -> N
             response = make_client(emu).batch_delete_evaluation_job(jobIdentifiers=arns)
             failed = [e["jobIdentifier"] for e in response["errors"]]
             assert 0 < len(failed) < 25
-            assert emu.job_arns() == failed  # failed items are not deleted
+            assert emu.job_arns(status="Completed") == failed  # failed items are not deleted
             results.append(failed)
     assert results[0] == results[1]
 
@@ -140,12 +140,12 @@ def test_fail_item_forces_an_error_until_cleared(emu: BedrockEmulator, client: B
     assert response["errors"] == [forced]
     assert response["evaluationJobs"] == [{"jobIdentifier": other, "jobStatus": "Deleting"}]
     assert client.batch_delete_evaluation_job(jobIdentifiers=[stuck])["errors"] == [forced]
-    assert emu.job_arns() == [stuck]
+    assert emu.job_arns(status="Completed") == [stuck]
 
     emu.clear_item_failures()
     response = client.batch_delete_evaluation_job(jobIdentifiers=[stuck])
     assert response["evaluationJobs"] == [{"jobIdentifier": stuck, "jobStatus": "Deleting"}]
-    assert emu.job_arns() == []
+    assert emu.job_arns(status="Completed") == []
 
 
 def test_same_seed_same_fault_decisions(make_client: ClientFactory) -> None:

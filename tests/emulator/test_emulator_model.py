@@ -1,4 +1,4 @@
-"""The emulator's copied contract still matches botocore's bedrock model, and the demo seed."""
+"""The emulator's copied contract still matches botocore's bedrock model; its per-item codes; the demo seed."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Any
 import botocore.session
 import pytest
 
-from emulator import BedrockEmulator, seed_demo_jobs
-from emulator import server as s
-from tests.emulator.support import T0
+from emulator import BedrockEmulator, FaultConfig, seed_demo_jobs
+from emulator import contract as s
+from emulator.item_errors import ITEM_ERRORS
+from tests.emulator.support import MISSING_ARN, T0, raw_request
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +55,37 @@ def test_patterns_enums_and_limits(model: Any) -> None:
         meta("EvaluationJobIdentifiers")["max"],
     ) == s.BATCH_DELETE_RANGE
     assert meta("TagList")["max"] == s.MAX_TAGS
+    assert meta("PaginationToken")["max"] == s.MAX_TOKEN_LENGTH
 
 
 def test_responses_carry_every_required_member(model: Any) -> None:
     with BedrockEmulator() as emu:
         arn = emu.add_job(status="Failed", application_type="RagEvaluation")
-        summary = emu._jobs[arn].summary_json()
-        described = emu._jobs[arn].describe()
-    required_summary = model.shape_for("EvaluationSummary").required_members
-    assert set(required_summary) <= set(json.loads(summary))
+        _, _, listed = raw_request(emu, "GET", "/evaluation-jobs")
+        _, _, described = raw_request(emu, "GET", f"/evaluation-jobs/{arn.rsplit('/', 1)[1]}")
+    [summary] = listed["jobSummaries"]
+    summary_shape = model.shape_for("EvaluationSummary")
+    assert set(summary_shape.required_members) <= set(summary) <= set(summary_shape.members)
     output = model.operation_model("GetEvaluationJob").output_shape
-    assert set(output.required_members) <= set(described)
-    assert set(described) <= set(output.members)
+    assert set(output.required_members) <= set(described) <= set(output.members)
+
+
+def test_per_item_codes_come_from_one_table_where_only_404_is_documented() -> None:
+    assert [(e.code, e.invented) for e in ITEM_ERRORS] == [("404", False), ("409", True), ("500", True)]
+    assert all(e.source for e in ITEM_ERRORS)
+    assert all(e.source.startswith(("INVENTED", "INJECTED")) for e in ITEM_ERRORS if e.invented)
+    # Every code the emulator answers on its own is a row of that table.
+    with BedrockEmulator() as emu:
+        done, running = emu.add_job(status="Completed"), emu.add_job(status="InProgress")
+        emu.faults = FaultConfig(item_failure_rate=1.0)
+        body = json.dumps({"jobIdentifiers": [MISSING_ARN, running, done]}).encode()
+        _, _, answer = raw_request(emu, "POST", "/evaluation-jobs/batch-delete", body)
+    assert [e["code"] for e in answer["errors"]] == [e.code for e in ITEM_ERRORS]
+    assert [e["message"] for e in answer["errors"]] == [
+        ITEM_ERRORS[0].message,
+        "Job is InProgress; only Completed, Failed or Stopped jobs can be deleted.",
+        ITEM_ERRORS[2].message,
+    ]
 
 
 def test_demo_seed_is_a_realistic_reproducible_mix() -> None:
@@ -93,3 +113,13 @@ def test_demo_seed_is_a_realistic_reproducible_mix() -> None:
     assert all(age > timedelta(0) for age in ages)
     assert sum(age > timedelta(days=30) for age in ages) >= 30
     assert sum(age < timedelta(days=7) for age in ages) >= 5
+
+
+def test_the_modules_others_import_from_keep_their_names() -> None:
+    # localdev, benchmarks, the integration tests and emulator.quota import these.
+    import emulator.server
+    from emulator.quota import QuotaEmulator
+
+    assert emulator.server.OPERATIONS is s.OPERATIONS
+    assert {"ApiError", "BedrockEmulator", "FaultConfig", "_route"} <= set(vars(emulator.server))
+    assert issubclass(QuotaEmulator, emulator.server.BedrockEmulator)

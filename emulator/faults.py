@@ -1,0 +1,55 @@
+"""Which faults the emulator injects: a frozen, validated configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from emulator.contract import OPERATIONS
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Faults injected into Bedrock requests, decided by ``random.Random(seed)``."""
+
+    latency_seconds: float = 0.0
+    throttle_rate: float = 0.0
+    server_error_rate: float = 0.0
+    item_failure_rate: float = 0.0
+    operations: frozenset[str] | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("throttle_rate", "server_error_rate", "item_failure_rate"):
+            rate = getattr(self, name)
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {rate}")
+        if self.throttle_rate + self.server_error_rate > 1.0:
+            raise ValueError("throttle_rate + server_error_rate must not exceed 1")
+        if self.latency_seconds < 0:
+            raise ValueError("latency_seconds must not be negative")
+        if self.operations is not None:
+            ops = frozenset(self.operations)
+            unknown = ops - OPERATIONS.keys()
+            if unknown:
+                raise ValueError(f"unknown operations: {sorted(unknown)}")
+            object.__setattr__(self, "operations", ops)
+
+    def applies_to(self, operation: str) -> bool:
+        return self.operations is None or operation in self.operations
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FaultConfig:
+        kwargs = dict(data)
+        ops = kwargs.get("operations")
+        if ops is not None:
+            if isinstance(ops, str):
+                ops = [o for o in ops.split(",") if o]
+            kwargs["operations"] = frozenset(ops)
+        return cls(**kwargs)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["operations"] = None if self.operations is None else sorted(self.operations)
+        return data

@@ -1,0 +1,67 @@
+"""BatchDeleteEvaluationJob's per-item error codes: the one table of what the emulator answers, and why.
+
+The service documents ``errors`` only as "A JSON object containing the HTTP status codes and the
+ARNs of evaluation jobs that failed to be deleted", and ``code`` as "A HTTP status code of the
+evaluation job being deleted" (API reference, BatchDeleteEvaluationJob and
+BatchDeleteEvaluationJobError): it publishes no list of codes. So every code the emulator puts
+in ``errors[].code`` is a row below with its source, and a row no public source shows is marked
+``invented``. Nothing else in the emulator spells a per-item code (``fail_item`` answers whatever
+code its caller passes, by default the injected row's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ItemError:
+    code: str
+    #: The message; ``{status}`` is replaced by the job's status.
+    message: str
+    #: False only for what AWS documents or has been seen to return.
+    invented: bool
+    source: str
+
+    def entry(self, arn: str, status: str = "") -> dict[str, str]:
+        return {"jobIdentifier": arn, "code": self.code, "message": self.message.format(status=status)}
+
+
+NOT_FOUND = ItemError(
+    code="404",
+    message="Unable to locate this job to delete.",
+    invented=False,
+    source=(
+        "AWS's own example for BatchDeleteEvaluationJob ('a request to delete two model evaluation "
+        "jobs, where one of the jobs is not found'), published with the SDKs: aws/aws-sdk-ruby "
+        "gems/aws-sdk-bedrock/lib/aws-sdk-bedrock/client.rb, aws/aws-sdk-js-v3 "
+        "clients/client-bedrock/src/commands/BatchDeleteEvaluationJobCommand.ts, and "
+        "https://docs.aws.amazon.com/sdkfornet/v3/apidocs/items/Bedrock/"
+        "MBedrockBatchDeleteEvaluationJobBatchDeleteEvaluationJobRequest.html"
+    ),
+)
+NOT_FINISHED = ItemError(
+    code="409",
+    message="Job is {status}; only Completed, Failed or Stopped jobs can be deleted.",
+    invented=True,
+    source=(
+        "INVENTED. AWS documents that only FAILED, COMPLETED and STOPPED jobs can be deleted "
+        "(API reference; user guide 'Delete a model evaluation job') but not how it refuses the "
+        "others; no response refusing an InProgress or Stopping job has been published. The "
+        "emulator refuses per item, with HTTP 409 Conflict (the job exists but its state forbids "
+        "the delete). The janitor never sends such jobs, so nothing depends on this code."
+    ),
+)
+INJECTED = ItemError(
+    code="500",
+    message="Internal error deleting this job.",
+    invented=True,
+    source=(
+        "INJECTED: fault injection only (FaultConfig.item_failure_rate, and fail_item's default). "
+        "It stands for a transient server-side failure of one item, with HTTP 500 as the "
+        "documented meaning of the code field suggests; the service has not been seen to return it."
+    ),
+)
+
+#: Every per-item code the emulator answers on its own, in one place.
+ITEM_ERRORS: tuple[ItemError, ...] = (NOT_FOUND, NOT_FINISHED, INJECTED)

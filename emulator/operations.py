@@ -1,0 +1,166 @@
+"""The Bedrock evaluation-job operations: one function per operation, over the emulator's state.
+
+Each takes the validated request parts and returns the JSON body of the success response, or
+raises ApiError for the service's error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from emulator.contract import FINISHED_STATUSES, MAX_ARN_LENGTH
+from emulator.item_errors import INJECTED, NOT_FINISHED, NOT_FOUND
+from emulator.jobs import Job
+from emulator.state import EmulatorState
+from emulator.tokens import encode_token
+from emulator.validation import (
+    CreateRequest,
+    ListQuery,
+    batch_identifiers,
+    check_identifier,
+    parse_tags,
+    require_str,
+)
+from emulator.wire import JSON, ApiError, invalid, now_us
+
+
+def create(state: EmulatorState, data: Mapping[str, Any]) -> str:
+    request = CreateRequest.parse(data)
+    with state.lock:
+        store = state.store
+        store.purge()
+        # Same token, same job: what the service does for a retried create.
+        if request.client_token is not None:
+            existing = store.arn_for_token(request.client_token)
+            if existing is not None:
+                return JSON.encode({"jobArn": existing})
+        if store.name_taken(request.name):
+            raise ApiError("ConflictException", f"An evaluation job named {request.name} already exists.")
+        job_id = store.new_id()
+        now = now_us()
+        job = Job(
+            arn=store.arn(job_id),
+            job_id=job_id,
+            name=request.name,
+            status="InProgress",
+            created_us=now,
+            modified_us=now,
+            role_arn=request.role_arn,
+            job_type="Human" if request.evaluation_config.get("human") is not None else "Automated",
+            application_type=request.application_type,
+            evaluation_config=request.evaluation_config,
+            inference_config=request.inference_config,
+            output_data_config=request.output_data_config,
+            tags=request.tags,
+            description=request.description,
+            kms_key_id=request.kms_key_id,
+        )
+        store.insert(job)
+        if request.client_token is not None:
+            store.remember_token(request.client_token, job.arn)
+        return JSON.encode({"jobArn": job.arn})
+
+
+def get(state: EmulatorState, identifier: str) -> str:
+    check_identifier(identifier)
+    with state.lock:
+        return JSON.encode(state.store.existing(identifier).describe())
+
+
+def stop(state: EmulatorState, identifier: str) -> str:
+    check_identifier(identifier)
+    with state.lock:
+        job = state.store.existing(identifier)
+        if job.status not in ("InProgress", "Stopping"):
+            raise ApiError(
+                "ConflictException", f"Evaluation job {job.arn} is {job.status} and cannot be stopped."
+            )
+        # InProgress -> Stopping -> Stopped happens at once: no emulated inference to wind down.
+        job.set_status("Stopped")
+        return "{}"
+
+
+def list_jobs(state: EmulatorState, params: Mapping[str, str]) -> str:
+    query = ListQuery.parse(params)
+    with state.lock:
+        state.store.purge()
+        page, last, more = state.store.page(query)
+        if query.cursor is None:
+            page = state.malformed_summaries + page
+    out = '{"jobSummaries":[' + ",".join(page) + "]"
+    if more and last is not None:
+        out += ',"nextToken":' + JSON.encode(encode_token(last, query.descending))
+    return out + "}"
+
+
+def batch_delete(state: EmulatorState, data: Mapping[str, Any]) -> str:
+    identifiers = batch_identifiers(data)
+    accepted: list[dict[str, str]] = []
+    errors: list[dict[str, str]] = []
+    with state.lock:
+        state.store.purge()
+        # A repeated ARN is answered once, at its first position.
+        for arn in dict.fromkeys(identifiers):
+            error = _delete_item_locked(state, arn)
+            if error is not None:
+                errors.append(error)
+            else:
+                accepted.append({"jobIdentifier": arn, "jobStatus": "Deleting"})
+    return JSON.encode({"errors": errors, "evaluationJobs": accepted})
+
+
+def _delete_item_locked(state: EmulatorState, arn: str) -> dict[str, str] | None:
+    """The per-item error for `arn`, or None once the job is (or already was) Deleting."""
+    forced = state.item_failures.get(arn)
+    if forced is not None:
+        state.fault_counts["BatchDeleteEvaluationJob"] += 1
+        return {"jobIdentifier": arn, "code": forced[0], "message": forced[1]}
+    job = state.store.jobs.get(arn)
+    if job is None:
+        return NOT_FOUND.entry(arn)
+    if job.status == "Deleting":
+        # Accepted again, its removal time unchanged (a job seeded as Deleting stays, stuck).
+        return None
+    if job.status not in FINISHED_STATUSES:
+        return NOT_FINISHED.entry(arn, job.status)
+    if state.item_fails_locked():
+        return INJECTED.entry(arn)
+    job.set_status("Deleting")
+    state.store.remove_after(job, state.deleting_seconds)
+    return None
+
+
+def _tagged_job_locked(state: EmulatorState, data: Mapping[str, Any]) -> Job:
+    arn = require_str(data, "resourceARN", None, (20, MAX_ARN_LENGTH))
+    state.store.purge()
+    job = state.store.jobs.get(arn)
+    if job is None:
+        raise ApiError("ResourceNotFoundException", f"Resource {arn} not found.")
+    return job
+
+
+def tag(state: EmulatorState, data: Mapping[str, Any]) -> str:
+    if data.get("tags") is None:
+        raise invalid("tags", "Member must not be null")
+    tags = parse_tags(data["tags"], "tags")
+    with state.lock:
+        _tagged_job_locked(state, data).tags.update(tags)
+    return "{}"
+
+
+def untag(state: EmulatorState, data: Mapping[str, Any]) -> str:
+    keys = data.get("tagKeys")
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        raise invalid("tagKeys", "Member must be a list of strings")
+    with state.lock:
+        job = _tagged_job_locked(state, data)
+        for key in keys:
+            job.tags.pop(key, None)
+    return "{}"
+
+
+def list_tags(state: EmulatorState, data: Mapping[str, Any]) -> str:
+    with state.lock:
+        tags = [{"key": k, "value": v} for k, v in _tagged_job_locked(state, data).tags.items()]
+    return JSON.encode({"tags": tags})

@@ -1,0 +1,229 @@
+"""The HTTP plumbing: a threaded keep-alive server on 127.0.0.1, routing, and the service lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import uuid
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qs, unquote
+
+from emulator.wire import JSON, ApiError
+
+_FLAT_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/evaluation-jobs"): "ListEvaluationJobs",
+    ("POST", "/evaluation-jobs"): "CreateEvaluationJob",
+    ("POST", "/evaluation-jobs/batch-delete"): "BatchDeleteEvaluationJob",
+    ("POST", "/tagResource"): "TagResource",
+    ("POST", "/untagResource"): "UntagResource",
+    ("POST", "/listTagsForResource"): "ListTagsForResource",
+}
+
+
+def route(method: str, path: str) -> tuple[str, str | None] | None:
+    """(operation, decoded jobIdentifier label) for a request, or None for an unknown route."""
+    op = _FLAT_ROUTES.get((method, path))
+    if op is not None:
+        return (op, None)
+    # botocore percent-encodes the whole ARN into one path segment (':' and '/' included).
+    parts = path.split("/")
+    if method == "GET" and len(parts) == 3 and parts[1] == "evaluation-jobs" and parts[2]:
+        return ("GetEvaluationJob", unquote(parts[2]))
+    if method == "POST" and len(parts) == 4 and parts[1] == "evaluation-job" and parts[3] == "stop":
+        return ("StopEvaluationJob", unquote(parts[2]))
+    return None
+
+
+def json_body(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("ValidationException", "Request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError("ValidationException", "Request body must be a JSON object.")
+    return data
+
+
+def parse_query(query: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+
+
+class HttpService:
+    """Serves `_serve` (the API) and `_admin` (paths under /_emulator/) on 127.0.0.1 in a thread."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def _serve(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
+        raise NotImplementedError
+
+    def _admin(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        if self._server is not None:
+            raise RuntimeError("emulator already started")
+        self._server = _Server(("127.0.0.1", self.port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},  # stop() waits up to one poll interval
+            name=f"bedrock-emulator-{self._server.server_port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if thread is not None:
+            thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("emulator not started")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    # Benchmarks open many keep-alive connections at once; the default backlog of 5 resets them.
+    request_queue_size = 1024
+
+    def __init__(self, address: tuple[str, int], service: HttpService) -> None:
+        self.service = service
+        self._conns: set[socket.socket] = set()
+        self._conns_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls socket.getfqdn, a reverse DNS lookup that can hang
+        # for seconds on a machine without network.
+        TCPServer.server_bind(self)
+        host, port = self.socket.getsockname()[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def track(self, conn: socket.socket, alive: bool) -> None:
+        with self._conns_lock:
+            if alive:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+    def close_connections(self) -> None:
+        # Keep-alive connections would otherwise keep being served by their threads after stop().
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that hang up mid-reply (timeouts, Ctrl-C) are routine, not worth a traceback.
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # http.server's own replies (send_error for a malformed request line, 100-continue) write
+    # headers and body separately; with Nagle on, such a keep-alive reply waits ~40 ms for the
+    # client's delayed ACK. _send below avoids it by writing once, but keep both safeguards.
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            self._send_error(ApiError("ValidationException", "Invalid Content-Length header."))
+            return
+        body = self.rfile.read(length) if length > 0 else b""
+        path, _, query = self.path.partition("?")
+        service = self.server.service
+        try:
+            if path.startswith("/_emulator/"):
+                status, payload = service._admin(self.command, path, query, body)
+            else:
+                status, payload = service._serve(self.command, path, query, body)
+        except ApiError as err:
+            self._send_error(err)
+            return
+        except Exception as exc:  # a bug must still produce a parseable reply
+            self._send_error(ApiError("InternalServerException", f"Emulator error: {exc!r}"))
+            return
+        self._send(status, payload.encode())
+
+    def _send_error(self, err: ApiError) -> None:
+        self._send(err.status, JSON.encode({"message": err.message}).encode(), err.code)
+
+    def _send(self, status: int, body: bytes, error_type: str | None = None) -> None:
+        lines = [
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+            f"x-amzn-RequestId: {uuid.uuid4()}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(body)}",
+        ]
+        if error_type is not None:
+            lines.append(f"x-amzn-ErrorType: {error_type}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        # One write per reply: half the syscalls of send_response/end_headers/write.
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)

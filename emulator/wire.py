@@ -1,0 +1,70 @@
+"""The rest-json wire format's small parts: the error shape, compact JSON and timestamps."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from emulator.contract import ERROR_STATUS
+
+#: Compact and UTF-8 as-is: the service's bodies carry no insignificant whitespace.
+JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
+class ApiError(Exception):
+    """An error answered in the rest-json error shape."""
+
+    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status if status is not None else ERROR_STATUS.get(code, 400)
+
+
+def invalid(member: str, constraint: str, value: object = None) -> ApiError:
+    shown = "" if value is None else f" '{value}'"
+    return ApiError(
+        "ValidationException",
+        f"1 validation error detected: Value{shown} at '{member}' failed to satisfy constraint: {constraint}",
+    )
+
+
+def to_us(dt: datetime) -> int:
+    # Naive datetimes are taken as UTC, as botocore does when it serializes them.
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return (dt - _EPOCH) // _ONE_US
+
+
+def from_us(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+def iso(us: int) -> str:
+    """ISO 8601 with microseconds: the model's timestamp format (iso8601) at the service's precision.
+
+    The real creationTime and lastModifiedTime values Cloud Custodian recorded (e.g. microsecond
+    791678 in tests/data/placebo/bedrock_evaluation_job/ of cloud-custodian/cloud-custodian) carry
+    six fractional digits, not milliseconds.
+    """
+    dt = from_us(us)
+    return f"{dt:%Y-%m-%dT%H:%M:%S}.{dt.microsecond:06d}Z"
+
+
+def parse_time(value: str, member: str) -> int:
+    """A query-string timestamp (ISO 8601 or epoch seconds, as botocore may send) in µs."""
+    try:
+        if re.fullmatch(r"-?\d+(\.\d+)?", value):
+            return int(Decimal(value) * 1_000_000)
+        return to_us(datetime.fromisoformat(value))
+    except (ValueError, InvalidOperation, OverflowError):
+        raise invalid(member, "Member must be an ISO 8601 timestamp", value) from None
+
+
+def now_us() -> int:
+    return to_us(datetime.now(UTC))
