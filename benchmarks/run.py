@@ -205,7 +205,7 @@ def run_program(
         if proc.returncode != 0:
             raise RuntimeError(f"{tag} exited {proc.returncode}: {err_path.read_text()[-3000:]}")
         child = json.loads(result_path.read_text())
-        left = set(emulator.job_arns())
+        left = set(emulator.surviving_job_arns())
         candidates = {arn for arn, spec in arns.items() if spec.name.startswith(("old-finished", "retained"))}
         retained = {arn for arn, spec in arns.items() if spec.name.startswith("retained")}
         with log_path.open("rb") as log:

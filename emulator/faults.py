@@ -19,6 +19,9 @@ class FaultConfig:
     item_failure_rate: float = 0.0
     operations: frozenset[str] | None = None
     seed: int = 0
+    #: Operations IAM refuses outright (a missing Allow, an SCP's explicit deny): every request
+    #: is answered 403 AccessDeniedException, whatever `operations` says.
+    denied_operations: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for name in ("throttle_rate", "server_error_rate", "item_failure_rate"):
@@ -35,6 +38,10 @@ class FaultConfig:
             if unknown:
                 raise ValueError(f"unknown operations: {sorted(unknown)}")
             object.__setattr__(self, "operations", ops)
+        denied = frozenset(self.denied_operations)
+        if denied - OPERATIONS.keys():
+            raise ValueError(f"unknown operations: {sorted(denied - OPERATIONS.keys())}")
+        object.__setattr__(self, "denied_operations", denied)
 
     def applies_to(self, operation: str) -> bool:
         return self.operations is None or operation in self.operations
@@ -47,9 +54,15 @@ class FaultConfig:
             if isinstance(ops, str):
                 ops = [o for o in ops.split(",") if o]
             kwargs["operations"] = frozenset(ops)
+        denied = kwargs.get("denied_operations")
+        if isinstance(denied, str):
+            kwargs["denied_operations"] = frozenset(o for o in denied.split(",") if o)
+        elif denied is not None:
+            kwargs["denied_operations"] = frozenset(denied)
         return cls(**kwargs)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["operations"] = None if self.operations is None else sorted(self.operations)
+        data["denied_operations"] = sorted(self.denied_operations)
         return data

@@ -173,6 +173,11 @@ class BedrockEmulator(HttpService):
             self._state.store.purge()
             return self._state.store.arns(status)
 
+    def surviving_job_arns(self) -> list[str]:
+        """ARNs oldest first of the jobs nobody has deleted: those not Deleting."""
+        deleting = set(self.job_arns("Deleting"))
+        return [arn for arn in self.job_arns() if arn not in deleting]
+
     def _serve(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
         """Answers one API request; subclasses (emulator.quota) may refuse it before calling this."""
         found = _route(method, path)

@@ -16,6 +16,7 @@ class EmulatorState:
         self, region: str, account_id: str, seed: int, deleting_seconds: float, faults: FaultConfig
     ) -> None:
         self.lock = threading.Lock()
+        self.account_id = account_id
         self.store = JobStore(region, account_id, seed)
         #: How long a job accepted by BatchDeleteEvaluationJob stays listed as Deleting.
         self.deleting_seconds = deleting_seconds
@@ -40,7 +41,16 @@ class EmulatorState:
             self.requests[op] += 1
             faults = self.faults
             error: ApiError | None = None
-            if faults.applies_to(op) and (faults.throttle_rate or faults.server_error_rate):
+            if op in faults.denied_operations:
+                # IAM's wording for an explicit deny, as Bedrock relays it.
+                error = ApiError(
+                    "AccessDeniedException",
+                    f"User: arn:aws:sts::{self.account_id}:assumed-role/janitor/function is not "
+                    f"authorized to perform: bedrock:{op} with an explicit deny in a service control policy",
+                    403,
+                )
+                self.fault_counts[op] += 1
+            elif faults.applies_to(op) and (faults.throttle_rate or faults.server_error_rate):
                 draw = self.fault_rng.random()
                 if draw < faults.throttle_rate:
                     error = ApiError("ThrottlingException", "Rate exceeded.")

@@ -59,7 +59,7 @@ def main() -> None:
         for notification in local.published_notifications():
             print(f"Subject: {notification['Subject']}")
             print(json.dumps(notification["Message"], indent=2))
-        print(f"\nJobs left in the emulator: {len(local.bedrock.job_arns())} of 60")
+        print(f"\nJobs left in the emulator: {len(local.bedrock.surviving_job_arns())} of 60")
         print(f"Bedrock requests by operation: {local.bedrock.request_counts()}")
 
 

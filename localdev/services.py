@@ -19,6 +19,7 @@ from moto.server import ThreadedMotoServer
 
 from emulator import BedrockEmulator
 from emulator.quota import QuotaEmulator
+from emulator.server import DEFAULT_DELETING_SECONDS
 
 REGION = "us-east-1"
 #: moto's default account; only ever used against the local servers.
@@ -84,11 +85,14 @@ class LocalAws:
 
 @contextmanager
 def local_aws(
-    seed: int = 0, deleting_seconds: float = 0.0, quotas: Mapping[str, float] | None = None
+    seed: int = 0,
+    deleting_seconds: float = DEFAULT_DELETING_SECONDS,
+    quotas: Mapping[str, float] | None = None,
 ) -> Iterator[LocalAws]:
     """The emulator and moto server on free loopback ports, a topic and a queue subscribed to it.
 
     With `quotas` (operation -> requests/s), the emulator throttles like a service quota does.
+    Deleted jobs stay listed as Deleting for `deleting_seconds`, as real ones do.
     """
     # moto's werkzeug server logs every request; the janitor's own output is what matters here.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -75,6 +75,8 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     report_deadline = Deadline(lambda: context.get_remaining_time_in_millis() / 1000 - REPORT_MARGIN_SECONDS)
     notifier.publish(failure_messages(summary, account, region), report_deadline)
     if summary.error:
-        raise RunFailedError(f"{summary.error}. Partial run: {result}")
+        # The failed jobs are in the log lines and the report; the error stays readable.
+        partial = {key: value for key, value in result.items() if key != "failedJobs"}
+        raise RunFailedError(f"{summary.error}. Partial run: {partial}")
     metrics.add_metric(name="RunCompleted", unit=MetricUnit.Count, value=1)
     return result

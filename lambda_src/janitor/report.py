@@ -11,9 +11,9 @@ from typing import Any
 SNS_MESSAGE_LIMIT_BYTES = 256 * 1024
 #: SNS refuses subjects of 100 characters or more.
 SNS_SUBJECT_LIMIT = 99
-#: Protocols that receive the JSON body; every other protocol, email included, gets the text.
-_MACHINE_PROTOCOLS = ("sqs", "lambda", "http", "https", "email-json")
-_TEXT_PROTOCOLS = ("default", "email")
+#: Email gets the text; every other protocol (SQS, Lambda, HTTP/S, email-json) gets `default`,
+#: the JSON. One copy of each, not one per protocol, keeps ~700 failures in one message.
+_TEXT_PROTOCOL = "email"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,15 +107,23 @@ def _text_body(
     if parts > 1:
         heading += f" This is part {part} of {parts}; it lists {len(jobs)} of them."
     if summary.systemic_error:
-        heading = f"The Bedrock evaluation-job janitor stopped early in account {account}, region {region}: {summary.error}\n\n{heading}"
+        heading = (
+            f"The Bedrock evaluation-job janitor stopped early in account {account}, region {region}: "
+            f"{summary.error}\n\n{heading}"
+        )
     lines = [
         heading,
         f"Run: {summary.deleted} deleted, {summary.eligible} eligible, {summary.scanned} scanned"
         f"{' (dry run)' if summary.dry_run else ''}.",
         "",
-        "Failed jobs (ARN, error code, message):",
+        "Failed jobs, by error:",
     ]
-    lines += [f"- {job.job_identifier}  {job.code}  {job.message}" for job in jobs]
+    # Grouped by error, each message once: a systemic stop fails hundreds of jobs alike.
+    by_error: dict[tuple[str, str], list[str]] = {}
+    for job in jobs:
+        by_error.setdefault((job.code, job.message), []).append(job.job_identifier)
+    for (code, message), arns in by_error.items():
+        lines += [f"{code}: {message}", *(f"- {arn}" for arn in arns)]
     lines += [
         "",
         "These jobs are still there; the next run tries again. A code 404 job is already gone; "
@@ -147,9 +155,7 @@ def _document(
 ) -> str:
     text = _text_body(summary, account, region, jobs, part, parts)
     machine = _json_body(summary, account, region, jobs, part, parts)
-    structure = dict.fromkeys(_TEXT_PROTOCOLS, text)
-    structure.update(dict.fromkeys(_MACHINE_PROTOCOLS, machine))
-    return json.dumps(structure)
+    return json.dumps({"default": machine, _TEXT_PROTOCOL: text})
 
 
 def _chunks_under_limit(
@@ -157,27 +163,24 @@ def _chunks_under_limit(
 ) -> Iterator[list[FailedJob]]:
     """Greedy packing: each chunk is the longest run of failed jobs whose document fits `limit`.
 
-    The size grows by about the same amount per job, so a chunk is grown by that estimate and
-    then checked with the real serialization, shrinking when the estimate was too generous.
+    Found by bisection on the real serialization: a job's share of the document varies (the
+    text lists each error message once per group), so no per-job estimate is exact.
     """
     jobs = summary.failed_jobs
+
+    def fits(start: int, end: int) -> bool:
+        return len(_document(summary, account, region, jobs[start:end], 99, 99).encode()) <= limit
+
     start = 0
     while start < len(jobs):
-        overhead = len(_document(summary, account, region, [], 99, 99).encode())
-        per_job = (
-            len(_document(summary, account, region, jobs[start : start + 1], 99, 99).encode()) - overhead
-        )
-        if overhead + per_job > limit:
+        if not fits(start, start + 1):
             raise ValueError(f"failed job {jobs[start].job_identifier} alone exceeds the SNS limit")
-        size = max(1, (limit - overhead) // max(per_job, 1))
-        end = min(len(jobs), start + size)
-        while (
-            end > start + 1
-            and len(_document(summary, account, region, jobs[start:end], 99, 99).encode()) > limit
-        ):
-            end = start + max(1, (end - start) * 9 // 10)
-        yield jobs[start:end]
-        start = end
+        fitting, too_many = start + 1, len(jobs) + 1
+        while too_many - fitting > 1:
+            middle = (fitting + too_many) // 2
+            fitting, too_many = (middle, too_many) if fits(start, middle) else (fitting, middle)
+        yield jobs[start:fitting]
+        start = fitting
 
 
 def failure_messages(

@@ -250,3 +250,18 @@ def test_admin_rejects_bad_input(emu: BedrockEmulator) -> None:
 def test_fault_config_validation(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - each case has its own message
         FaultConfig(**kwargs)
+
+
+def test_a_denied_operation_is_refused_as_iam_refuses_it(emu: BedrockEmulator, client: BedrockClient) -> None:
+    arn = emu.add_job(status="Completed")
+    emu.faults = FaultConfig(denied_operations=frozenset({"ListTagsForResource"}))
+    with pytest.raises(ClientError) as raised:
+        client.list_tags_for_resource(resourceARN=arn)
+    error = raised.value.response
+    assert error["Error"]["Code"] == "AccessDeniedException"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "is not authorized to perform: bedrock:ListTagsForResource" in error["Error"]["Message"]
+    assert client.list_evaluation_jobs()["jobSummaries"], "other operations are still allowed"
+    assert FaultConfig.from_json({"denied_operations": "ListEvaluationJobs"}).denied_operations == {
+        "ListEvaluationJobs"
+    }

@@ -55,7 +55,7 @@ def test_a_bad_event_is_refused_with_a_clear_message_and_no_bedrock_request(
     assert '{"dryRun": true, "olderThanDays": 7, "maxDeletions": 50}' in message, "it shows a valid event"
     assert len(message) < 2000, "the message never echoes the payload back"
     assert local.bedrock.request_counts() == {}, "nothing listed, nothing deleted"
-    assert len(local.bedrock.job_arns()) == 1
+    assert len(local.bedrock.surviving_job_arns()) == 1
 
 
 WIDENING_EVENTS: list[tuple[str, dict[str, str], dict[str, Any], str]] = [
@@ -90,4 +90,4 @@ def test_an_override_wider_than_the_deployment_is_refused_before_any_bedrock_req
     assert run.result is None
     assert named in str(run.error)
     assert local.bedrock.request_counts() == {}, "nothing listed, nothing deleted"
-    assert len(local.bedrock.job_arns()) == 1
+    assert len(local.bedrock.surviving_job_arns()) == 1

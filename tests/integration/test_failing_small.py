@@ -3,8 +3,12 @@ within the threshold with one report, and the invocation fails so the Errors ala
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from emulator import FaultConfig
 from janitor.systemic import SYSTEMIC_ERROR_THRESHOLD
 from localdev.services import LocalAws
 from tests.conftest import Invocation, Invoker
@@ -27,10 +31,6 @@ def seed_old_jobs(local: LocalAws, count: int) -> list[str]:
     ]
 
 
-def still_there(local: LocalAws) -> set[str]:
-    return set(local.bedrock.job_arns()) - set(local.bedrock.job_arns(status="Deleting"))
-
-
 def test_the_50_oldest_refused_every_night_do_not_starve_the_run(local: LocalAws, invoke: Invoker) -> None:
     jobs = seed_old_jobs(local, 550)
     refused = jobs[:50]
@@ -41,7 +41,7 @@ def test_the_50_oldest_refused_every_night_do_not_starve_the_run(local: LocalAws
 
     assert run.result is not None
     assert (run.result["deleted"], run.result["failed"]) == (50, 50)
-    assert set(jobs) - still_there(local) == set(jobs[50:100]), "the next 50 oldest went"
+    assert set(jobs) - set(local.bedrock.surviving_job_arns()) == set(jobs[50:100]), "the next 50 oldest went"
     assert run.result["stoppedBy"] == "maxDeletions"
     [report] = local.published_notifications()
     assert sorted(job["jobIdentifier"] for job in report["Message"]["failedJobs"]) == sorted(refused)
@@ -62,3 +62,26 @@ def assert_stopped_once(run: Invocation, local: LocalAws, operation: str, code: 
         "the one report still lists every job that did fail"
     )
     assert "RunCompleted" not in run.metrics
+
+
+@pytest.mark.parametrize(
+    ("operation", "most_requests"),
+    [
+        ("ListTagsForResource", MOST_CALLS),
+        ("BatchDeleteEvaluationJob", MOST_CALLS),
+        ("ListEvaluationJobs", 1),
+    ],
+)
+def test_a_denied_operation_stops_the_run_within_the_threshold_with_one_report(
+    local: LocalAws, invoke: Invoker, operation: str, most_requests: int
+) -> None:
+    seed_old_jobs(local, 1000)
+    local.bedrock.faults = FaultConfig(denied_operations=frozenset({operation}))
+
+    run = invoke({}, MAX_CONCURRENCY=str(CONCURRENCY))
+
+    assert_stopped_once(run, local, operation, "AccessDeniedException")
+    time.sleep(0.2)  # calls abandoned in flight may still arrive: count them too
+    requests = local.bedrock.request_counts()
+    assert requests[operation] <= most_requests, f"not a doomed request per job: {requests}"
+    assert local.bedrock.job_arns(status="Deleting") == []

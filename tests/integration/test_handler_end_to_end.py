@@ -74,7 +74,7 @@ def test_a_nightly_run_deletes_exactly_the_old_finished_unprotected_jobs(
     run = invoke(event, **MIX_SETTINGS)
 
     assert run.error is None
-    assert sorted(local.bedrock.job_arns()) == sorted(jobs["kept"])
+    assert sorted(local.bedrock.surviving_job_arns()) == sorted(jobs["kept"])
     assert run.result == {
         "dryRun": False,
         "olderThanDays": 30,
@@ -116,7 +116,7 @@ def test_a_dry_run_deletes_nothing_and_reports_the_same_selection(local: LocalAw
 
     dry = invoke({"dryRun": True}, **MIX_SETTINGS)
     assert dry.result is not None
-    assert sorted(local.bedrock.job_arns()) == everything
+    assert sorted(local.bedrock.surviving_job_arns()) == everything
     assert local.bedrock.request_counts().get("BatchDeleteEvaluationJob", 0) == 0
     assert (dry.result["dryRun"], dry.result["deleted"], dry.result["eligible"]) == (True, 0, 5)
     assert sorted(line["jobArn"] for line in dry.logs("Would delete evaluation job (dry run)")) == sorted(
@@ -149,8 +149,8 @@ def test_console_overrides_narrow_the_run(local: LocalAws, invoke: Invoker) -> N
     assert run.result["stoppedBy"] == "maxDeletions"
     assert run.result["skipped"] == {"overCap": 2}
     # oldest first: the three oldest and the two oldest of the newer ones are gone
-    assert sorted(local.bedrock.job_arns()) == sorted(newer[:2])
-    assert not set(oldest) & set(local.bedrock.job_arns())
+    assert sorted(local.bedrock.surviving_job_arns()) == sorted(newer[:2])
+    assert not set(oldest) & set(local.bedrock.surviving_job_arns())
 
 
 def test_per_item_failures_reach_the_summary_the_metrics_the_logs_and_sns(
@@ -235,7 +235,7 @@ def test_pagination_over_more_than_1000_jobs_uses_the_fewest_calls(local: LocalA
         "ListTagsForResource": 2600,
         "BatchDeleteEvaluationJob": 104,
     }
-    assert len(local.bedrock.job_arns()) == 1
+    assert len(local.bedrock.surviving_job_arns()) == 1
 
 
 def test_a_bad_override_lists_and_deletes_nothing(local: LocalAws, invoke: Invoker) -> None:
@@ -246,7 +246,7 @@ def test_a_bad_override_lists_and_deletes_nothing(local: LocalAws, invoke: Invok
         assert run.error is not None
         assert "Invalid invocation event" in str(run.error)
     assert local.bedrock.request_counts() == {}
-    assert len(local.bedrock.job_arns()) == 11
+    assert len(local.bedrock.surviving_job_arns()) == 11
 
 
 def test_the_time_budget_stops_new_batches_and_the_next_run_continues(
@@ -269,7 +269,7 @@ def test_the_time_budget_stops_new_batches_and_the_next_run_continues(
     # A delete still out at the deadline was abandoned, not awaited: it may land after the run.
     local.bedrock.faults = FaultConfig()
     time.sleep(0.2)
-    gone = jobs - set(local.bedrock.job_arns())
+    gone = jobs - set(local.bedrock.surviving_job_arns())
     assert reported <= gone <= reported | unknown
     assert "RunCompleted" in first.metrics, "stopping for time is a normal end, not a crash"
 
@@ -277,7 +277,7 @@ def test_the_time_budget_stops_new_batches_and_the_next_run_continues(
     assert second.result is not None
     assert second.result["deleted"] == 200 - len(gone)
     assert second.result["complete"] is True
-    assert local.bedrock.job_arns() == []
+    assert local.bedrock.surviving_job_arns() == []
 
 
 def test_calls_held_past_the_deadline_are_abandoned_and_the_summary_still_returns_in_time(

@@ -43,7 +43,7 @@ def test_a_tag_lookup_quota_is_paced_not_hammered_and_every_job_is_deleted(
     assert run.error is None
     assert run.result is not None
     assert (run.result["deleted"], run.result["failed"]) == (ELIGIBLE, 0)
-    assert local.bedrock.job_arns() == [retained]
+    assert local.bedrock.surviving_job_arns() == [retained]
     assert isinstance(local.bedrock, QuotaEmulator)
     lookups = local.bedrock.quota_windows()["ListTagsForResource"]
     assert lookups["accepted"] == ELIGIBLE + 1, "each job's tags read once"

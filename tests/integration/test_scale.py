@@ -42,18 +42,24 @@ print(json.dumps({"growth_kb": status_kb("VmHWM") - baseline, "summary": summary
 MAX_EXTRA_GROWTH_MB = 30
 
 
-def seed(local: LocalAws, listed: int, eligible: int) -> None:
-    """`listed` old jobs: `eligible` deletable, 5% name-excluded, the rest still running."""
+def seed(local: LocalAws, listed: int, eligible: int, name_suffix: str = "") -> None:
+    """`listed` old jobs: `eligible` deletable, 5% name-excluded, the rest still running.
+
+    Names are unique per account, and a deleted job holds its name while it is Deleting: a
+    second seeding in one test takes another `name_suffix`.
+    """
     now = datetime.now(UTC)
     excluded = listed // 20
     for i in range(listed):
         created = now - timedelta(days=31, seconds=i)
         if i < eligible:
-            local.bedrock.add_job(name=f"sweep-{i}", status="Completed", creation_time=created)
+            local.bedrock.add_job(name=f"sweep-{i}{name_suffix}", status="Completed", creation_time=created)
         elif i < eligible + excluded:
-            local.bedrock.add_job(name=f"keep-{i}", status="Completed", creation_time=created)
+            local.bedrock.add_job(name=f"keep-{i}{name_suffix}", status="Completed", creation_time=created)
         else:
-            local.bedrock.add_job(name=f"running-{i}", status="InProgress", creation_time=created)
+            local.bedrock.add_job(
+                name=f"running-{i}{name_suffix}", status="InProgress", creation_time=created
+            )
 
 
 def run_in_child(local: LocalAws, **settings: str) -> dict[str, Any]:
@@ -76,7 +82,7 @@ def run_in_child(local: LocalAws, **settings: str) -> dict[str, Any]:
 
 @pytest.fixture
 def small_run_growth_kb(local: LocalAws) -> int:
-    seed(local, listed=1000, eligible=50)
+    seed(local, listed=1000, eligible=50, name_suffix="-small")
     report = run_in_child(local)
     assert report["summary"]["deleted"] == 50
     return int(report["growth_kb"])
@@ -91,7 +97,8 @@ def test_100000_jobs_under_the_default_cap_use_the_fewest_calls_and_bounded_memo
     report = run_in_child(local)
 
     summary = report["summary"]
-    assert summary["scanned"] == 100_000 + 950  # what the small run left behind is listed too
+    # What the small run left behind is listed too, its 50 deleted jobs still as Deleting.
+    assert summary["scanned"] == 100_000 + 1000
     assert (summary["deleted"], summary["skipped"]["overCap"], summary["complete"]) == (1000, 4000, False)
     assert local.bedrock.request_counts() == {
         "ListEvaluationJobs": math.ceil(summary["scanned"] / 1000),

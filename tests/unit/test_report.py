@@ -61,11 +61,12 @@ def test_one_message_lists_every_failed_job_as_text_for_email_and_json_for_machi
     [message] = failure_messages(summary_with_failures(3), ACCOUNT, REGION)
     assert message.subject == f"Bedrock janitor: 3 evaluation jobs not deleted ({ACCOUNT} {REGION})"
     structure = json.loads(message.message)
-    assert {"default", "email", "email-json", "sqs", "lambda", "http", "https"} <= set(structure)
-    for i in range(3):
-        assert f"- {arn(i)}  500  Internal error deleting this job." in structure["email"]
-    assert structure["default"] == structure["email"]
-    machine = json.loads(structure["sqs"])
+    assert set(structure) == {"default", "email"}, "email gets the text, every other protocol the JSON"
+    assert (
+        "500: Internal error deleting this job.\n" + "".join(f"- {arn(i)}\n" for i in range(3))
+        in (structure["email"])
+    )
+    machine = json.loads(structure["default"])
     assert machine["failedJobs"][2] == {
         "jobIdentifier": arn(2),
         "code": "500",
@@ -105,7 +106,7 @@ def test_a_run_stopped_by_a_systemic_error_is_reported_once_even_with_no_failed_
     )
     document = json.loads(message.message)
     assert "stopped early" in document["email"]
-    assert json.loads(document["sqs"])["summary"]["systemicError"]["code"] == "AccessDeniedException"
+    assert json.loads(document["default"])["summary"]["systemicError"]["code"] == "AccessDeniedException"
 
 
 @settings(max_examples=10, deadline=None)
@@ -116,9 +117,22 @@ def test_a_long_list_is_split_under_256_kb_and_nothing_is_dropped(count: int, me
     for part, message in enumerate(messages, start=1):
         assert len(message.message.encode()) + len(message.subject.encode()) <= SNS_MESSAGE_LIMIT_BYTES
         assert len(message.subject) < 100
-        machine = json.loads(json.loads(message.message)["sqs"])
+        machine = json.loads(json.loads(message.message)["default"])
         assert (machine["part"], machine["parts"]) == (part, len(messages))
         reported += [job["jobIdentifier"] for job in machine["failedJobs"]]
     assert reported == [arn(i) for i in range(count)]
     if len(messages) > 1:
         assert messages[0].subject.endswith(f"[1/{len(messages)}]")
+
+
+def test_a_systemic_stops_worth_of_failures_fits_one_message() -> None:
+    # Ten refused delete calls plus sixteen in flight, 25 jobs each, all refused alike.
+    message = (
+        "User: arn:aws:sts::123456789012:assumed-role/janitor/fn is not authorized to perform: "
+        "bedrock:BatchDeleteEvaluationJob with an explicit deny in a service control policy"
+    )
+    summary = summary_with_failures(26 * 25)
+    summary.failed_jobs = [
+        FailedJob(job.job_identifier, "AccessDeniedException", message) for job in summary.failed_jobs
+    ]
+    assert len(failure_messages(summary, ACCOUNT, REGION)) == 1
