@@ -1,68 +1,45 @@
 """One janitor run: list, select, check tags, delete in batches, tally the outcome.
 
 The run is a pipeline: listing pages are fetched on a thread of their own (one page ahead), tag
-lookups and delete batches run on a bounded thread pool, and results are consumed in the main
-thread (so log lines never interleave). In-flight work is bounded by `max_concurrency`, and only
-the failed jobs are kept, so memory does not grow with the number of jobs listed.
+lookups and delete batches (janitor.batch_deletes) run on a bounded thread pool, and results are
+consumed in the main thread (so log lines never interleave). In-flight work is bounded by
+`max_concurrency`, and only the failed jobs are kept, so memory does not grow with the number of
+jobs listed. Every outcome is counted once, in janitor.tally.
 
-Three things stop a run early, each reported once: the cap (`maxDeletions` jobs deleted), the
-time budget (the main thread never waits past the deadline; work still out then is abandoned
-and counted, never awaited) and a systemic error (janitor.systemic).
+Three things stop a run early, each reported once: the cap (`maxDeletions` jobs deleted; a job
+Bedrock refuses frees its place), the time budget (the main thread never waits past the
+deadline; work still out then is abandoned and counted, never awaited) and a systemic error
+(janitor.systemic).
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
+from janitor.batch_deletes import BatchDeletes
 from janitor.deadline import Deadline, DeadlineExceededError, first_completed, result_by
-from janitor.delete_outcome import read_batch
 from janitor.job_store import (
-    DELETE_OPERATION,
     LIST_OPERATION,
     RETRYABLE_CODES,
     TAGS_OPERATION,
-    BatchDeleteOutcome,
     BedrockCallError,
     EvaluationJobStore,
     JobGoneError,
 )
 from janitor.report import FailedJob, RunSummary
-from janitor.selection import (
-    MAX_BATCH_SIZE,
-    EvaluationJob,
-    SelectionPolicy,
-    SkipReason,
-    is_protected,
-    skip_reason,
-)
+from janitor.selection import EvaluationJob, SelectionPolicy, SkipReason, is_protected, skip_reason
 from janitor.settings import Settings
-from janitor.systemic import ConsecutiveFailures, SystemicError
+from janitor.systemic import SystemicError
+from janitor.tally import EventLog, RunTally, SystemicStopError
 
 STOPPED_BY_CAP = "maxDeletions"
 STOPPED_BY_TIME = "timeBudget"
 STOPPED_BY_LISTING_ERROR = "listingError"
-STOPPED_BY_SYSTEMIC_ERROR = "systemicError"
 RETRY_ROUNDS = 2
-
-
-class EventLog(Protocol):
-    """The slice of a logger the run writes to (Powertools' Logger or the stdlib's)."""
-
-    def info(self, msg: str, *, extra: Mapping[str, Any] | None = ...) -> None: ...
-
-    def warning(self, msg: str, *, extra: Mapping[str, Any] | None = ...) -> None: ...
-
-    def error(self, msg: str, *, extra: Mapping[str, Any] | None = ...) -> None: ...
-
-
-class _SystemicStopError(Exception):
-    pass
 
 
 @dataclass
@@ -84,24 +61,24 @@ class JanitorRun:
             older_than_days=self.older_than_days,
             max_deletions=self.policy.max_deletions,
         )
+        self.tally = RunTally(self.summary, self.log)
         self.deadline = Deadline(lambda: self.remaining_seconds() - self.time_reserve_seconds)
-        # In-flight work, oldest first (dicts keep insertion order).
+        self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="janitor")
+        self._deletes = BatchDeletes(
+            self.store,
+            self._pool,
+            self.tally,
+            self.deadline,
+            dry_run=self.dry_run,
+            max_in_flight=self.max_concurrency,
+        )
+        # Lookups out, oldest first (dicts keep insertion order).
         self._lookups: dict[Future[Mapping[str, str]], EvaluationJob] = {}
-        self._deletes: dict[Future[BatchDeleteOutcome], list[str]] = {}
-        self._batch: list[str] = []
-        # Transient failures waiting for a retry round: ARN -> (job, last failure) / last failure.
+        #: Transient lookup failures waiting for a retry round: ARN -> (job, last failure).
         self._lookup_retries: dict[str, tuple[EvaluationJob, FailedJob]] = {}
-        self._delete_retries: dict[str, FailedJob] = {}
-        self._accepting_retries = True
-        #: Selected jobs that this run certainly did not delete (Bedrock refused them, or they
-        #: were gone): they give their place under the cap to the next job.
-        self._released = 0
-        self._failures = ConsecutiveFailures()
 
     def execute(self) -> RunSummary:
-        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="janitor")
         listing = ThreadPoolExecutor(1, thread_name_prefix="janitor-listing")
-        self._pool = pool
         abandoned = True
         try:
             try:
@@ -111,22 +88,19 @@ class JanitorRun:
             # Whatever was already selected is still deleted and reported.
             self._finish_selected()
             self._retry_transient_failures()
-            self._accepting_retries = False
-            while self._deletes:
-                self._resolve_completed_deletes()
             abandoned = False
         except DeadlineExceededError:
             self._stop_for_time()
-        except _SystemicStopError:
+        except SystemicStopError:
             self._abandon_work(SkipReason.SYSTEMIC_ERROR)
         finally:
             # Calls still out are abandoned, never awaited: one could take minutes.
-            pool.shutdown(wait=not abandoned, cancel_futures=True)
+            self._pool.shutdown(wait=not abandoned, cancel_futures=True)
             listing.shutdown(wait=False, cancel_futures=True)
         for _, failure in self._lookup_retries.values():
-            self._fail(failure)
-        for failure in self._delete_retries.values():
-            self._fail(failure)
+            self.tally.fail(failure)
+        for failure in self._deletes.retries.values():
+            self.tally.fail(failure)
         return self.summary
 
     # -- listing ---------------------------------------------------------------------------
@@ -148,7 +122,7 @@ class JanitorRun:
                 self.summary.scanned += 1
                 reason = skip_reason(job, self.policy)
                 if reason is not None:
-                    self._skip(reason, job.arn)
+                    self.tally.skip(reason, job.arn)
                 else:
                     self._start_lookup(job)
 
@@ -158,7 +132,7 @@ class JanitorRun:
         )
         if error.code not in RETRYABLE_CODES:
             # Nothing more can be listed, and the same refusal would meet every other call.
-            self._stop_systemic(SystemicError(LIST_OPERATION, error.code, error.message, 1))
+            self.tally.stop_systemic(SystemicError(LIST_OPERATION, error.code, error.message, 1))
         # The handler fails the invocation after reporting, so the Errors alarm sees it.
         self.summary.stopped_by = STOPPED_BY_LISTING_ERROR
         self.summary.error = f"ListEvaluationJobs failed after retries: {error}"
@@ -167,17 +141,17 @@ class JanitorRun:
 
     def _cap_used(self) -> int:
         """Places under the cap taken: jobs selected and not certainly refused, and lookups out."""
-        return self.summary.eligible - self._released + len(self._lookups) + len(self._lookup_retries)
+        return self.summary.eligible - self.tally.released + len(self._lookups) + len(self._lookup_retries)
 
     def _make_room(self) -> None:
         """At the cap, settle work in flight until a place frees up or nothing is left to settle."""
         while self._cap_used() >= self.policy.max_deletions:
             if self._lookups:
                 self._resolve_lookup(next(iter(self._lookups)))
-            elif self._batch:
-                self._flush_batch()
-            elif self._deletes:
-                self._resolve_completed_deletes()
+            elif self._deletes.has_batch:
+                self._deletes.flush()
+            elif self._deletes.in_flight:
+                self._deletes.settle_some()
             else:
                 return
 
@@ -187,18 +161,21 @@ class JanitorRun:
         # frees its place, so refusals never starve the run of deletions.
         self._make_room()
         if self._cap_used() >= self.policy.max_deletions:
-            self._skip(SkipReason.OVER_CAP)
+            self.tally.skip(SkipReason.OVER_CAP)
             self.summary.stopped_by = STOPPED_BY_CAP
             return
         if self.deadline.passed():
-            self._skip(SkipReason.TIME_BUDGET)
+            self.tally.skip(SkipReason.TIME_BUDGET)
             raise DeadlineExceededError
-        self._lookups[self._pool.submit(self.store.get_tags, job.arn, self.deadline)] = job
+        self._submit_lookup(job)
         if len(self._lookups) >= self.max_concurrency:
             # Any finished lookup will do: every job in flight fits under the cap (checked above),
             # so the order does not matter here, and one slow retry does not stall the others.
             for future in first_completed(self._lookups, self.deadline):
                 self._resolve_lookup(future)
+
+    def _submit_lookup(self, job: EvaluationJob) -> None:
+        self._lookups[self._pool.submit(self.store.get_tags, job.arn, self.deadline)] = job
 
     def _resolve_lookup(self, future: Future[Mapping[str, str]]) -> None:
         job = self._lookups[future]
@@ -208,144 +185,55 @@ class JanitorRun:
             raise  # the job stays in _lookups: counted with the abandoned work
         except JobGoneError:
             del self._lookups[future]
-            self._failures.succeeded(TAGS_OPERATION)
-            self._skip(SkipReason.ALREADY_GONE, job.arn)
+            self.tally.call_succeeded(TAGS_OPERATION)
+            self.tally.skip(SkipReason.ALREADY_GONE, job.arn)
             return
         except BedrockCallError as error:
             del self._lookups[future]
             failure = FailedJob(
                 job.arn, error.code, f"Tags could not be read, so the job was kept: {error.message}"
             )
-            if self._accepting_retries and error.code in RETRYABLE_CODES:
+            if self._deletes.accepting_retries and error.code in RETRYABLE_CODES:
                 self._lookup_retries[job.arn] = (job, failure)
             else:
-                self._fail(failure)
-            self._watch(TAGS_OPERATION, error.code, error.message)
+                self.tally.fail(failure)
+            self.tally.call_failed(TAGS_OPERATION, error.code, error.message)
             return
         del self._lookups[future]
-        self._failures.succeeded(TAGS_OPERATION)
+        self.tally.call_succeeded(TAGS_OPERATION)
         if is_protected(tags, self.policy.retain_tag_key):
-            self._skip(SkipReason.PROTECTED, job.arn)
+            self.tally.skip(SkipReason.PROTECTED, job.arn)
             return
         self.summary.eligible += 1
-        self._add_to_batch(job.arn)
-
-    # -- deletes ---------------------------------------------------------------------------
-
-    def _add_to_batch(self, arn: str) -> None:
-        self._batch.append(arn)
-        if len(self._batch) == MAX_BATCH_SIZE:
-            self._flush_batch()
-
-    def _flush_batch(self) -> None:
-        if not self._batch:
-            return
-        if self.dry_run:
-            for arn in self._batch:
-                self.log.info(
-                    "Would delete evaluation job (dry run)", extra={"jobArn": arn, "outcome": "dryRun"}
-                )
-            self._batch = []
-            return
-        if self.deadline.passed():
-            raise DeadlineExceededError  # the batch is counted with the abandoned work
-        batch, self._batch = self._batch, []
-        self._deletes[self._pool.submit(self.store.delete_jobs, batch, self.deadline)] = batch
-        if len(self._deletes) >= self.max_concurrency:
-            self._resolve_completed_deletes()
-        else:
-            self._resolve_finished_deletes()
-
-    def _resolve_finished_deletes(self) -> None:
-        """Record the deletes already answered, without waiting for the others."""
-        for future in [future for future in self._deletes if future.done()]:
-            self._resolve_delete(future)
-
-    def _resolve_completed_deletes(self) -> None:
-        for future in first_completed(self._deletes, self.deadline):
-            self._resolve_delete(future)
-
-    def _resolve_delete(self, future: Future[BatchDeleteOutcome]) -> None:
-        try:
-            outcome = future.result()
-        except DeadlineExceededError:
-            raise  # the batch stays in _deletes: counted with the abandoned work
-        except BedrockCallError as error:
-            batch = self._deletes.pop(future)
-            for arn in batch:
-                self._fail_or_retry_delete(FailedJob(arn, error.code, error.message), error.rejected)
-            self._watch(DELETE_OPERATION, error.code, error.message)
-            return
-        self._record_delete_outcome(self._deletes.pop(future), outcome)
-
-    def _record_delete_outcome(self, batch: list[str], outcome: BatchDeleteOutcome) -> None:
-        reading = read_batch(batch, outcome)
-        for arn in reading.deleted:
-            self.summary.deleted += 1
-            self.log.info("Deleted evaluation job", extra={"jobArn": arn, "outcome": "deleted"})
-        for arn in reading.gone:
-            self._released += 1
-            self._skip(SkipReason.ALREADY_GONE, arn)
-        for failure in reading.refused:
-            self._fail_or_retry_delete(failure, rejected=True)
-        for arn in reading.unanswered:
-            # Not released: whether it was deleted is unknown.
-            self._fail(
-                FailedJob(arn, "NoResult", "Bedrock's reply did not mention this job; it may still exist.")
-            )
-        if (refusal := reading.uniform_refusal) is not None:
-            # Every job of the call refused alike: to the systemic watch, one failed call.
-            self._watch(DELETE_OPERATION, refusal.code, refusal.message)
-        else:
-            self._failures.succeeded(DELETE_OPERATION)
-
-    def _fail_or_retry_delete(self, failure: FailedJob, rejected: bool) -> None:
-        if self._accepting_retries and failure.code in RETRYABLE_CODES:
-            self._delete_retries[failure.job_identifier] = failure
-            return
-        self._fail(failure)
-        if rejected:
-            self._released += 1
+        self._deletes.add(job.arn)
 
     # -- the end of the run ----------------------------------------------------------------
 
     def _finish_selected(self) -> None:
         while self._lookups:
             self._resolve_lookup(next(iter(self._lookups)))
-        self._flush_batch()
+        self._deletes.flush()
+        self._deletes.drain()
 
     def _retry_transient_failures(self) -> None:
         for round_number in range(1, RETRY_ROUNDS + 1):
-            while self._deletes:
-                self._resolve_completed_deletes()
-            if not self._lookup_retries and not self._delete_retries:
+            if not self._lookup_retries and not self._deletes.retries:
                 return
-            lookups, self._lookup_retries = self._lookup_retries, {}
-            deletes, self._delete_retries = self._delete_retries, {}
-            self._accepting_retries = round_number < RETRY_ROUNDS
             self.log.warning(
                 "Retrying transient failures",
-                extra={"round": round_number, "tagLookups": len(lookups), "deletes": len(deletes)},
+                extra={
+                    "round": round_number,
+                    "tagLookups": len(self._lookup_retries),
+                    "deletes": len(self._deletes.retries),
+                },
             )
             # A pause lets a throttled API recover; it is short next to the SDK's own backoff.
             self.pause(round_number)
+            lookups, self._lookup_retries = self._lookup_retries, {}
+            self._deletes.retry_round(accept_more=round_number < RETRY_ROUNDS)
             for job, _ in lookups.values():
-                self._lookups[self._pool.submit(self.store.get_tags, job.arn, self.deadline)] = job
-            for arn in deletes:
-                self._add_to_batch(arn)
+                self._submit_lookup(job)
             self._finish_selected()
-
-    def _watch(self, operation: str, code: str, message: str) -> None:
-        systemic = self._failures.failed(operation, code, message)
-        if systemic is not None:
-            self._stop_systemic(systemic)
-
-    def _stop_systemic(self, systemic: SystemicError) -> None:
-        self.summary.stopped_by = STOPPED_BY_SYSTEMIC_ERROR
-        self.summary.error = systemic.describe()
-        self.summary.systemic_error = systemic.to_dict()
-        self.log.error("Stopping: systemic error", extra={"systemicError": systemic.to_dict()})
-        raise _SystemicStopError
 
     def _stop_for_time(self) -> None:
         self.summary.stopped_by = STOPPED_BY_TIME
@@ -359,46 +247,13 @@ class JanitorRun:
         )
 
     def _abandon_work(self, reason: SkipReason) -> None:
-        """Count the work not finished (those jobs are still there for the next run); wait for none.
-
-        Deletes already answered are recorded first: only what is still out is abandoned.
-        """
-        for future in [future for future in self._deletes if future.done()]:
-            with contextlib.suppress(DeadlineExceededError, _SystemicStopError):  # already stopping
-                self._resolve_delete(future)
-        for future, batch in self._deletes.items():
-            if not future.cancel():
-                for arn in batch:
-                    # The call is out: Bedrock may yet delete these (they keep their cap places).
-                    self.log.warning(
-                        "Evaluation job delete abandoned, outcome unknown",
-                        extra={"jobArn": arn, "outcome": "unknown", "reason": reason.value},
-                    )
-        abandoned = len(self._lookups) + len(self._batch) + sum(map(len, self._deletes.values()))
+        """Count the work not finished (those jobs are still there for the next run); wait for none."""
+        abandoned = len(self._lookups) + self._deletes.abandon(reason)
         for lookup in self._lookups:
             lookup.cancel()
         self._lookups.clear()
-        self._deletes.clear()
-        self._batch = []
         if abandoned:
-            self._skip(reason, count=abandoned)
-
-    def _skip(self, reason: SkipReason, arn: str | None = None, count: int = 1) -> None:
-        self.summary.skipped[reason.value] = self.summary.skipped.get(reason.value, 0) + count
-        if reason in (SkipReason.MALFORMED, SkipReason.ALREADY_GONE):
-            self.log.warning("Evaluation job skipped", extra={"jobArn": arn, "reason": reason.value})
-
-    def _fail(self, failure: FailedJob) -> None:
-        self.summary.failed_jobs.append(failure)
-        self.log.error(
-            "Failed to delete evaluation job",
-            extra={
-                "jobArn": failure.job_identifier,
-                "code": failure.code,
-                "errorMessage": failure.message,
-                "outcome": "failed",
-            },
-        )
+            self.tally.skip(reason, count=abandoned)
 
 
 def run_janitor(

@@ -1,0 +1,75 @@
+"""What a run has done so far: the summary, its log lines, the cap's freed places, the systemic watch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from janitor.report import FailedJob, RunSummary
+from janitor.selection import SkipReason
+from janitor.systemic import ConsecutiveFailures, SystemicError
+
+STOPPED_BY_SYSTEMIC_ERROR = "systemicError"
+
+
+class EventLog(Protocol):
+    """The slice of a logger the run writes to (Powertools' Logger or the stdlib's)."""
+
+    def info(self, msg: str, *, extra: Mapping[str, Any] | None = ...) -> None: ...
+
+    def warning(self, msg: str, *, extra: Mapping[str, Any] | None = ...) -> None: ...
+
+    def error(self, msg: str, *, extra: Mapping[str, Any] | None = ...) -> None: ...
+
+
+class SystemicStopError(Exception):
+    """A systemic error was recorded: the run must stop starting work."""
+
+
+class RunTally:
+    """Every outcome of the run goes through here, so each is counted and logged exactly once."""
+
+    def __init__(self, summary: RunSummary, log: EventLog) -> None:
+        self.summary = summary
+        self.log = log
+        #: Selected jobs that this run certainly did not delete (Bedrock refused them, or they
+        #: were gone): they give their place under the cap to the next job.
+        self.released = 0
+        self._failures = ConsecutiveFailures()
+
+    def deleted(self, arn: str) -> None:
+        self.summary.deleted += 1
+        self.log.info("Deleted evaluation job", extra={"jobArn": arn, "outcome": "deleted"})
+
+    def skip(self, reason: SkipReason, arn: str | None = None, count: int = 1) -> None:
+        self.summary.skipped[reason.value] = self.summary.skipped.get(reason.value, 0) + count
+        if reason in (SkipReason.MALFORMED, SkipReason.ALREADY_GONE):
+            self.log.warning("Evaluation job skipped", extra={"jobArn": arn, "reason": reason.value})
+
+    def fail(self, failure: FailedJob) -> None:
+        self.summary.failed_jobs.append(failure)
+        self.log.error(
+            "Failed to delete evaluation job",
+            extra={
+                "jobArn": failure.job_identifier,
+                "code": failure.code,
+                "errorMessage": failure.message,
+                "outcome": "failed",
+            },
+        )
+
+    def call_succeeded(self, operation: str) -> None:
+        self._failures.succeeded(operation)
+
+    def call_failed(self, operation: str, code: str, message: str) -> None:
+        """Count a failed call; SystemicStopError once the same refusal has met enough calls."""
+        systemic = self._failures.failed(operation, code, message)
+        if systemic is not None:
+            self.stop_systemic(systemic)
+
+    def stop_systemic(self, systemic: SystemicError) -> None:
+        self.summary.stopped_by = STOPPED_BY_SYSTEMIC_ERROR
+        self.summary.error = systemic.describe()
+        self.summary.systemic_error = systemic.to_dict()
+        self.log.error("Stopping: systemic error", extra={"systemicError": systemic.to_dict()})
+        raise SystemicStopError
