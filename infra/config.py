@@ -28,6 +28,7 @@ FUNCTION_SETTINGS: dict[str, str] = {
     "dryRun": "DRY_RUN",
     "maxConcurrency": "MAX_CONCURRENCY",
     "timeReserveSeconds": "TIME_RESERVE_SECONDS",
+    "tagLookup": "TAG_LOOKUP",
     "minOlderThanDays": "MIN_OLDER_THAN_DAYS",
     "maxDeletionsCeiling": "MAX_DELETIONS_CEILING",
 }
@@ -99,6 +100,8 @@ class JanitorConfig:
     #: The function's environment, less the topic ARN (the stack adds it).
     function_environment: dict[str, str]
     retain_tag_key: str
+    #: `batched` (tag:GetResources, 100 jobs a call) or `perJob` (bedrock:ListTagsForResource).
+    tag_lookup: str
     schedule_expression: str
     schedule_time_zone: str
     schedule_enabled: bool
@@ -289,6 +292,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
     return JanitorConfig(
         function_environment=environment,
         retain_tag_key=settings.retain_tag_key,
+        tag_lookup=settings.tag_lookup,
         schedule_expression=expression,
         schedule_time_zone=parsed["scheduleTimeZone"],
         schedule_enabled=parsed["scheduleEnabled"],

@@ -90,6 +90,16 @@ class JanitorFunction(Construct):
                 resources=["*"],
             )
         )
+        if config.tag_lookup == "batched":
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="ReadTagsInBatches",
+                    # tag:GetResources has no resource type either; it answers only for what the
+                    # function names in ResourceARNList, and reads tags, nothing more.
+                    actions=["tag:GetResources"],
+                    resources=["*"],
+                )
+            )
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="ReadTagsAndDeleteEvaluationJobs",

@@ -1,22 +1,37 @@
-"""Delete batches: filled to 25 ARNs, sent on the run's pool, read back, retried or abandoned."""
+"""Delete batches: filled to 25 ARNs, sent on the run's pool, read back, retried or abandoned.
+
+The tagging API is eventually consistent, so a retain tag added minutes before a run may be
+missed by a batched lookup; the role's IAM Deny on `aws:ResourceTag/<retainTagKey>` then refuses
+the delete, for the whole call or for the item. Such refused jobs have their tags read again,
+one ListTagsForResource each (Bedrock's own, current view): a job that carries the retain tag is
+`protected`, the others are sent once more (after a whole-call refusal) or fail as before.
+A refusal of everything (an SCP) is the systemic stop's to handle, so the run reads at most
+REFUSAL_CONFIRMATIONS jobs again: past that, a refusal stands as a failure.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from concurrent.futures import Executor, Future
 
 from janitor.deadline import Deadline, DeadlineExceededError, first_completed
 from janitor.delete_outcome import read_batch
 from janitor.job_store import (
+    ACCESS_DENIED_CODES,
     DELETE_OPERATION,
     RETRYABLE_CODES,
     BatchDeleteOutcome,
     BedrockCallError,
     EvaluationJobStore,
+    JobGoneError,
 )
 from janitor.report import FailedJob
-from janitor.selection import MAX_BATCH_SIZE, SkipReason
+from janitor.selection import MAX_BATCH_SIZE, SkipReason, is_protected
 from janitor.tally import RunTally, SystemicStopError
+
+#: The most refused jobs a run reads again (four whole refused batches, or 100 refused items).
+REFUSAL_CONFIRMATIONS = 100
 
 
 class BatchDeletes:
@@ -29,6 +44,7 @@ class BatchDeletes:
         *,
         dry_run: bool,
         max_in_flight: int,
+        retain_tag_key: str,
     ) -> None:
         self._store = store
         self._pool = pool
@@ -36,6 +52,9 @@ class BatchDeletes:
         self._deadline = deadline
         self._dry_run = dry_run
         self._max_in_flight = max_in_flight
+        self._retain_tag_key = retain_tag_key
+        self._confirmations_left = REFUSAL_CONFIRMATIONS
+        self._confirmations_lock = threading.Lock()
         self._batch: list[str] = []
         # Calls out, oldest first (dicts keep insertion order).
         self._in_flight: dict[Future[BatchDeleteOutcome], list[str]] = {}
@@ -70,7 +89,7 @@ class BatchDeletes:
         if self._deadline.passed():
             raise DeadlineExceededError  # the batch is counted with the abandoned work
         batch, self._batch = self._batch, []
-        self._in_flight[self._pool.submit(self._store.delete_jobs, batch, self._deadline)] = batch
+        self._in_flight[self._pool.submit(self._delete, batch)] = batch
         if len(self._in_flight) >= self._max_in_flight:
             self.settle_some()
         else:
@@ -114,6 +133,45 @@ class BatchDeletes:
         self._batch = []
         return abandoned
 
+    def _delete(self, batch: list[str]) -> BatchDeleteOutcome:
+        """On a worker thread: delete `batch`, explaining refusals by IAM (see the module doc)."""
+        try:
+            outcome = self._store.delete_jobs(batch, self._deadline)
+        except BedrockCallError as error:
+            protected = self._retained(batch) if error.code in ACCESS_DENIED_CODES else []
+            if not protected:
+                raise  # a refusal the retain tag does not explain
+            rest = [arn for arn in batch if arn not in protected]
+            try:
+                outcome = self._store.delete_jobs(rest, self._deadline) if rest else BatchDeleteOutcome()
+            except BedrockCallError as again:
+                outcome = BatchDeleteOutcome(
+                    errors=[FailedJob(arn, again.code, again.message) for arn in rest]
+                )
+            return BatchDeleteOutcome(outcome.accepted, outcome.errors, protected)
+        refused = [item.job_identifier for item in outcome.errors if item.code in ACCESS_DENIED_CODES]
+        protected = self._retained(refused)
+        if not protected:
+            return outcome
+        errors = [item for item in outcome.errors if item.job_identifier not in protected]
+        return BatchDeleteOutcome(outcome.accepted, errors, protected)
+
+    def _retained(self, arns: list[str]) -> list[str]:
+        """Those of `arns` that carry the retain tag, read with one ListTagsForResource each."""
+        with self._confirmations_lock:
+            if len(arns) > self._confirmations_left:
+                return []  # past the run's budget for reading refused jobs again
+            self._confirmations_left -= len(arns)
+        retained = []
+        for arn in arns:
+            try:
+                tags = self._store.get_tags(arn, self._deadline)
+            except (BedrockCallError, JobGoneError):
+                continue  # unconfirmed: the refusal stands
+            if is_protected(tags, self._retain_tag_key):
+                retained.append(arn)
+        return retained
+
     def _settle_answered(self) -> None:
         for future in [future for future in self._in_flight if future.done()]:
             self._settle(future)
@@ -131,6 +189,14 @@ class BatchDeletes:
         reading = read_batch(self._in_flight.pop(future), outcome)
         for arn in reading.deleted:
             self._tally.deleted(arn)
+        for arn in reading.protected:
+            # Selected on tags the tagging API had not caught up with: not eligible after all.
+            self._tally.summary.eligible -= 1
+            self._tally.skip(SkipReason.PROTECTED, arn)
+            self._tally.log.info(
+                "Evaluation job protected: the retain tag was found after IAM refused the delete",
+                extra={"jobArn": arn, "outcome": "protected"},
+            )
         for arn in reading.gone:
             self._tally.released += 1
             self._tally.skip(SkipReason.ALREADY_GONE, arn)

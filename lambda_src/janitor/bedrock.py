@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -14,12 +13,12 @@ import botocore
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from janitor.deadline import NO_DEADLINE, CallDeadlines, Deadline
-from janitor.job_store import RETRYABLE_CODES, BatchDeleteOutcome, BedrockCallError, JobGoneError
-from janitor.pacing import OperationPacing
+from janitor.deadline import NO_DEADLINE, Deadline
+from janitor.job_store import RETRYABLE_CODES, BatchDeleteOutcome, JobGoneError
 from janitor.report import FailedJob
 from janitor.sdk import standard_retries
 from janitor.selection import EvaluationJob
+from janitor.worker_clients import WorkerClients, call_error
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
@@ -73,25 +72,12 @@ def _job_from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
     )
 
 
-def _call_error(error: Exception) -> BedrockCallError:
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
-        return BedrockCallError(
-            details.get("Code", "Unknown"), details.get("Message", str(error)), rejected=status < 500
-        )
-    return BedrockCallError(type(error).__name__, str(error))
-
-
 class BedrockEvaluationJobs:
     """Evaluation jobs as the janitor sees them.
 
-    Listing uses `client`. Tag lookups and deletes run on worker threads; with a
-    `client_factory`, each worker gets a client of its own, because botocore's retry quota is
-    per client: on one shared client, a burst of throttling on some threads would use up the
-    retries of all of them (and turn retryable throttles into failures). All the clients share
-    one `OperationPacing`, so together they send each operation at the pace its quota allows,
-    and one `CallDeadlines`, so no attempt starts after the deadline of the call it belongs to.
+    Listing uses `client`. Tag lookups and deletes run on worker threads, each with a client of
+    its own from `client_factory` (janitor.worker_clients says why); without a factory they
+    share `client`.
     """
 
     def __init__(
@@ -100,31 +86,10 @@ class BedrockEvaluationJobs:
         client_factory: Callable[[], BedrockClient] | None = None,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._pacing = OperationPacing()
-        self._deadlines = CallDeadlines()
-        self._attach(client)
+        self._workers = WorkerClients(client_factory, shared=client)
+        self._workers.attach(client)
         self._client = client
         self._pause = pause
-        self._client_factory = client_factory
-        self._worker = threading.local()
-        # boto3 sessions are not thread-safe: clients are created one at a time.
-        self._factory_lock = threading.Lock()
-
-    def _worker_client(self) -> BedrockClient:
-        if self._client_factory is None:
-            return self._client
-        client: BedrockClient | None = getattr(self._worker, "client", None)
-        if client is None:
-            with self._factory_lock:
-                client = self._client_factory()
-            self._attach(client)
-            self._worker.client = client
-        return client
-
-    def _attach(self, client: BedrockClient) -> None:
-        # Pacing first: the deadline is checked after a paced wait, right before the attempt.
-        self._pacing.attach(client)
-        self._deadlines.attach(client)
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline = NO_DEADLINE
@@ -140,11 +105,12 @@ class BedrockEvaluationJobs:
             query["applicationTypeEquals"] = application_type
         resumes_left = LIST_RESUMES
         while True:
-            self._deadlines.set(deadline)
+            # The listing client is this thread's alone; its calls are bounded like the workers'.
+            self._workers.bound_by(deadline)
             try:
                 page = self._client.list_evaluation_jobs(**query)
             except (ClientError, BotoCoreError) as error:
-                failure = _call_error(error)
+                failure = call_error(error)
                 if resumes_left == 0 or failure.code not in RETRYABLE_CODES:
                     raise failure from error
                 # A long listing outlives a burst of throttling: resume from the last page read,
@@ -160,23 +126,21 @@ class BedrockEvaluationJobs:
             query["nextToken"] = next_token
 
     def get_tags(self, arn: str, deadline: Deadline = NO_DEADLINE) -> dict[str, str]:
-        self._deadlines.set(deadline)
         try:
-            response = self._worker_client().list_tags_for_resource(resourceARN=arn)
+            response = self._workers.for_call(deadline).list_tags_for_resource(resourceARN=arn)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
                 raise JobGoneError(arn) from error
-            raise _call_error(error) from error
+            raise call_error(error) from error
         except BotoCoreError as error:
-            raise _call_error(error) from error
+            raise call_error(error) from error
         return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
 
     def delete_jobs(self, arns: Sequence[str], deadline: Deadline = NO_DEADLINE) -> BatchDeleteOutcome:
-        self._deadlines.set(deadline)
         try:
-            response = self._worker_client().batch_delete_evaluation_job(jobIdentifiers=list(arns))
+            response = self._workers.for_call(deadline).batch_delete_evaluation_job(jobIdentifiers=list(arns))
         except (ClientError, BotoCoreError) as error:
-            raise _call_error(error) from error
+            raise call_error(error) from error
         return BatchDeleteOutcome(
             accepted=[item["jobIdentifier"] for item in response.get("evaluationJobs", [])],
             errors=[

@@ -19,12 +19,18 @@ class BatchReading:
     refused: list[FailedJob] = field(default_factory=list)
     #: Jobs the answer did not mention: whether they were deleted is unknown.
     unanswered: list[str] = field(default_factory=list)
+    #: Refused by IAM's Deny on the retain tag, which the tag lookup had not seen yet.
+    protected: list[str] = field(default_factory=list)
 
     @property
     def uniform_refusal(self) -> FailedJob | None:
         """The refusal, when Bedrock refused every job of the batch with one code."""
         codes = {failure.code for failure in self.refused}
-        if self.refused and not (self.deleted or self.gone or self.unanswered) and len(codes) == 1:
+        if (
+            self.refused
+            and not (self.deleted or self.gone or self.unanswered or self.protected)
+            and len(codes) == 1
+        ):
             return self.refused[0]
         return None
 
@@ -32,8 +38,8 @@ class BatchReading:
 def read_batch(batch: Sequence[str], outcome: BatchDeleteOutcome) -> BatchReading:
     """Each job's fate; the first answer about a job wins, and ARNs not sent are ignored."""
     sent = set(batch)
-    answered: set[str] = set()
-    reading = BatchReading()
+    reading = BatchReading(protected=[arn for arn in outcome.protected if arn in sent])
+    answered: set[str] = set(reading.protected)
     for arn in outcome.accepted:
         if arn in sent and arn not in answered:
             answered.add(arn)

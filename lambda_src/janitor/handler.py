@@ -19,6 +19,7 @@ from janitor.report import failure_messages, metric_values
 from janitor.sdk import lenient_session
 from janitor.service import run_janitor
 from janitor.settings import load_settings
+from janitor.tagging import ResourceTagging, create_tagging_client
 
 logger = Logger(service=SERVICE_NAME)
 # No auto-patching: a subsegment per Bedrock call would be tens of thousands per run, swamping
@@ -34,6 +35,12 @@ job_store = BedrockEvaluationJobs(
     client_factory=lambda: create_bedrock_client(session, settings.max_concurrency),
 )
 notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.topic_arn)
+# Its clients are made on first use, so the cold start does not pay for them.
+tag_index = (
+    ResourceTagging(lambda: create_tagging_client(session, settings.max_concurrency))
+    if settings.tag_lookup == "batched"
+    else None
+)
 
 
 #: Time kept after the failure report for flushing the metrics and returning.
@@ -62,6 +69,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         logger,
         now=datetime.now(UTC),
         remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000,
+        tag_index=tag_index,
     )
     for name, value in metric_values(summary).items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -19,6 +19,10 @@ from janitor.selection import EvaluationJob
 LIST_OPERATION = "ListEvaluationJobs"
 TAGS_OPERATION = "ListTagsForResource"
 DELETE_OPERATION = "BatchDeleteEvaluationJob"
+#: The Resource Groups Tagging API's batched tag read.
+TAG_INDEX_OPERATION = "GetResources"
+#: The most ARNs GetResources takes in one ResourceARNList.
+TAG_INDEX_BATCH_SIZE = 100
 #: The code Bedrock puts on a per-item error for a job it cannot find.
 NOT_FOUND_CODE = "404"
 #: Error codes worth another try later in the run: throttling, server faults, timeouts. Once the
@@ -28,6 +32,9 @@ RETRYABLE_CODES = frozenset(
     {
         "ThrottlingException",
         "Throttling",
+        # The tagging API's throttle and server fault.
+        "ThrottledException",
+        "InternalServiceException",
         "TooManyRequestsException",
         "ServiceQuotaExceededException",
         "InternalServerException",
@@ -68,10 +75,16 @@ class BedrockCallError(Exception):
         self.rejected = rejected
 
 
+#: How Bedrock says IAM refused a delete: the whole call, or an item of the 202 answer.
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "403"})
+
+
 @dataclass(frozen=True, slots=True)
 class BatchDeleteOutcome:
     accepted: list[str] = field(default_factory=list)
     errors: list[FailedJob] = field(default_factory=list)
+    #: Refused by IAM, and carrying the retain tag when read again: protected, not failed.
+    protected: list[str] = field(default_factory=list)
 
 
 class EvaluationJobStore(Protocol):
@@ -85,3 +98,15 @@ class EvaluationJobStore(Protocol):
     def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]: ...
 
     def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome: ...
+
+
+class TagIndex(Protocol):
+    """Tags of many jobs per call (the Resource Groups Tagging API, janitor.tagging).
+
+    Eventually consistent: a tag added minutes ago may be missing. The IAM Deny on the retain
+    tag catches what it misses, and the run confirms such refusals with `get_tags`.
+    """
+
+    def tags_of(self, arns: Sequence[str], deadline: Deadline) -> Mapping[str, Mapping[str, str]]:
+        """ARN -> tags; an ARN absent from the answer has no tags (or no longer exists)."""
+        ...

@@ -52,7 +52,14 @@ MIN_OBSERVATION_SECONDS = 0.25
 #: A cap this high paces nothing a Lambda function can send: the pacer lets go of it.
 CEILING_PER_SECOND = 1000.0
 THROTTLING_CODES = frozenset(
-    {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
+    # ThrottledException: the Resource Groups Tagging API's name for it.
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+    }
 )
 
 

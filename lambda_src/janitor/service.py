@@ -16,24 +16,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 from janitor.batch_deletes import BatchDeletes
-from janitor.deadline import Deadline, DeadlineExceededError, first_completed, result_by
-from janitor.job_store import (
-    LIST_OPERATION,
-    RETRYABLE_CODES,
-    TAGS_OPERATION,
-    BedrockCallError,
-    EvaluationJobStore,
-    JobGoneError,
-)
-from janitor.report import FailedJob, RunSummary
+from janitor.deadline import Deadline, DeadlineExceededError, result_by
+from janitor.job_store import LIST_OPERATION, RETRYABLE_CODES, BedrockCallError, EvaluationJobStore, TagIndex
+from janitor.report import RunSummary
 from janitor.selection import EvaluationJob, SelectionPolicy, SkipReason, is_protected, skip_reason
 from janitor.settings import Settings
 from janitor.systemic import SystemicError
+from janitor.tag_lookups import TagLookups
 from janitor.tally import EventLog, RunTally, SystemicStopError
 
 STOPPED_BY_CAP = "maxDeletions"
@@ -54,6 +48,8 @@ class JanitorRun:
     max_concurrency: int
     #: How the run waits between retry rounds (tests pass a no-op).
     pause: Callable[[float], None] = time.sleep
+    #: Tags 100 jobs a call (`batched`); None looks them up per job with `store` (`perJob`).
+    tag_index: TagIndex | None = None
 
     def __post_init__(self) -> None:
         self.summary = RunSummary(
@@ -71,11 +67,17 @@ class JanitorRun:
             self.deadline,
             dry_run=self.dry_run,
             max_in_flight=self.max_concurrency,
+            retain_tag_key=self.policy.retain_tag_key,
         )
-        # Lookups out, oldest first (dicts keep insertion order).
-        self._lookups: dict[Future[Mapping[str, str]], EvaluationJob] = {}
-        #: Transient lookup failures waiting for a retry round: ARN -> (job, last failure).
-        self._lookup_retries: dict[str, tuple[EvaluationJob, FailedJob]] = {}
+        self._lookups = TagLookups(
+            self.store,
+            self.tag_index,
+            self._pool,
+            self.tally,
+            self.deadline,
+            max_in_flight=self.max_concurrency,
+            on_answer=self._select,
+        )
 
     def execute(self) -> RunSummary:
         listing = ThreadPoolExecutor(1, thread_name_prefix="janitor-listing")
@@ -97,7 +99,7 @@ class JanitorRun:
             # Calls still out are abandoned, never awaited: one could take minutes.
             self._pool.shutdown(wait=not abandoned, cancel_futures=True)
             listing.shutdown(wait=False, cancel_futures=True)
-        for _, failure in self._lookup_retries.values():
+        for _, failure in self._lookups.retries.values():
             self.tally.fail(failure)
         for failure in self._deletes.retries.values():
             self.tally.fail(failure)
@@ -140,14 +142,17 @@ class JanitorRun:
     # -- selection and tag lookups ---------------------------------------------------------
 
     def _cap_used(self) -> int:
-        """Places under the cap taken: jobs selected and not certainly refused, and lookups out."""
-        return self.summary.eligible - self.tally.released + len(self._lookups) + len(self._lookup_retries)
+        """Places under the cap taken: jobs selected and not certainly refused, and candidates
+        whose tags are still being looked up."""
+        return self.summary.eligible - self.tally.released + self._lookups.waiting
 
     def _make_room(self) -> None:
         """At the cap, settle work in flight until a place frees up or nothing is left to settle."""
         while self._cap_used() >= self.policy.max_deletions:
-            if self._lookups:
-                self._resolve_lookup(next(iter(self._lookups)))
+            if self._lookups.has_batch:
+                self._lookups.flush()
+            elif self._lookups.in_flight:
+                self._lookups.settle_oldest()
             elif self._deletes.has_batch:
                 self._deletes.flush()
             elif self._deletes.in_flight:
@@ -156,8 +161,8 @@ class JanitorRun:
                 return
 
     def _start_lookup(self, job: EvaluationJob) -> None:
-        # Tag lookups are started only while they can still fill the cap, so the cap costs no
-        # wasted calls; the jobs past it are counted, not looked up. A job Bedrock refuses
+        # Candidates are looked up only while they can still fill the cap, so the cap costs no
+        # wasted lookups; the jobs past it are counted, not looked up. A job Bedrock refuses
         # frees its place, so refusals never starve the run of deletions.
         self._make_room()
         if self._cap_used() >= self.policy.max_deletions:
@@ -167,72 +172,41 @@ class JanitorRun:
         if self.deadline.passed():
             self.tally.skip(SkipReason.TIME_BUDGET)
             raise DeadlineExceededError
-        self._submit_lookup(job)
-        if len(self._lookups) >= self.max_concurrency:
-            # Any finished lookup will do: every job in flight fits under the cap (checked above),
-            # so the order does not matter here, and one slow retry does not stall the others.
-            for future in first_completed(self._lookups, self.deadline):
-                self._resolve_lookup(future)
+        self._lookups.add(job)
 
-    def _submit_lookup(self, job: EvaluationJob) -> None:
-        self._lookups[self._pool.submit(self.store.get_tags, job.arn, self.deadline)] = job
-
-    def _resolve_lookup(self, future: Future[Mapping[str, str]]) -> None:
-        job = self._lookups[future]
-        try:
-            tags = result_by(future, self.deadline)
-        except DeadlineExceededError:
-            raise  # the job stays in _lookups: counted with the abandoned work
-        except JobGoneError:
-            del self._lookups[future]
-            self.tally.call_succeeded(TAGS_OPERATION)
+    def _select(self, job: EvaluationJob, tags: Mapping[str, str] | None) -> None:
+        """A candidate's tags are known (None: the job is gone): protected, or to be deleted."""
+        if tags is None:
             self.tally.skip(SkipReason.ALREADY_GONE, job.arn)
-            return
-        except BedrockCallError as error:
-            del self._lookups[future]
-            failure = FailedJob(
-                job.arn, error.code, f"Tags could not be read, so the job was kept: {error.message}"
-            )
-            if self._deletes.accepting_retries and error.code in RETRYABLE_CODES:
-                self._lookup_retries[job.arn] = (job, failure)
-            else:
-                self.tally.fail(failure)
-            self.tally.call_failed(TAGS_OPERATION, error.code, error.message)
-            return
-        del self._lookups[future]
-        self.tally.call_succeeded(TAGS_OPERATION)
-        if is_protected(tags, self.policy.retain_tag_key):
+        elif is_protected(tags, self.policy.retain_tag_key):
             self.tally.skip(SkipReason.PROTECTED, job.arn)
-            return
-        self.summary.eligible += 1
-        self._deletes.add(job.arn)
+        else:
+            self.summary.eligible += 1
+            self._deletes.add(job.arn)
 
     # -- the end of the run ----------------------------------------------------------------
 
     def _finish_selected(self) -> None:
-        while self._lookups:
-            self._resolve_lookup(next(iter(self._lookups)))
+        self._lookups.drain()
         self._deletes.flush()
         self._deletes.drain()
 
     def _retry_transient_failures(self) -> None:
         for round_number in range(1, RETRY_ROUNDS + 1):
-            if not self._lookup_retries and not self._deletes.retries:
+            if not self._lookups.retries and not self._deletes.retries:
                 return
             self.log.warning(
                 "Retrying transient failures",
                 extra={
                     "round": round_number,
-                    "tagLookups": len(self._lookup_retries),
+                    "tagLookups": len(self._lookups.retries),
                     "deletes": len(self._deletes.retries),
                 },
             )
             # A pause lets a throttled API recover; it is short next to the SDK's own backoff.
             self.pause(round_number)
-            lookups, self._lookup_retries = self._lookup_retries, {}
+            self._lookups.retry_round(accept_more=round_number < RETRY_ROUNDS)
             self._deletes.retry_round(accept_more=round_number < RETRY_ROUNDS)
-            for job, _ in lookups.values():
-                self._submit_lookup(job)
             self._finish_selected()
 
     def _stop_for_time(self) -> None:
@@ -248,10 +222,7 @@ class JanitorRun:
 
     def _abandon_work(self, reason: SkipReason) -> None:
         """Count the work not finished (those jobs are still there for the next run); wait for none."""
-        abandoned = len(self._lookups) + self._deletes.abandon(reason)
-        for lookup in self._lookups:
-            lookup.cancel()
-        self._lookups.clear()
+        abandoned = self._lookups.abandon() + self._deletes.abandon(reason)
         if abandoned:
             self.tally.skip(reason, count=abandoned)
 
@@ -262,8 +233,9 @@ def run_janitor(
     log: EventLog,
     now: datetime,
     remaining_seconds: Callable[[], float],
+    tag_index: TagIndex | None = None,
 ) -> RunSummary:
-    """One run under `settings` (overrides already applied) against `store`."""
+    """One run under `settings` (overrides already applied) against `store` (and `tag_index`)."""
     return JanitorRun(
         store=store,
         policy=settings.selection_policy(now),
@@ -273,4 +245,5 @@ def run_janitor(
         remaining_seconds=remaining_seconds,
         time_reserve_seconds=settings.time_reserve_seconds,
         max_concurrency=settings.max_concurrency,
+        tag_index=tag_index,
     ).execute()

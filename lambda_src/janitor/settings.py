@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -97,6 +97,9 @@ class Settings(BaseModel):
     time_reserve_seconds: int = Field(
         DEFAULT_TIME_RESERVE_SECONDS, alias="TIME_RESERVE_SECONDS", ge=1, le=900
     )
+    #: `batched`: tags of 100 candidates per tag:GetResources call; `perJob`: one
+    #: bedrock:ListTagsForResource per candidate (for accounts where an SCP denies GetResources).
+    tag_lookup: Literal["batched", "perJob"] = Field("batched", alias="TAG_LOOKUP")
     #: The lowest `olderThanDays` an invocation may ask for.
     min_older_than_days: int = Field(DEFAULT_MIN_OLDER_THAN_DAYS, alias="MIN_OLDER_THAN_DAYS", ge=1, le=36500)
     #: The highest `maxDeletions` an invocation may ask for.

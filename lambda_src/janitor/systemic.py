@@ -33,6 +33,11 @@ class SystemicError:
         )
 
     def advice(self) -> str:
+        if self.operation == "GetResources":
+            return (
+                "Allow tag:GetResources to the function's role, or, where an SCP denies it, "
+                "deploy with tagLookup=perJob (cdk deploy -c tagLookup=perJob)."
+            )
         if "AccessDenied" in self.code or self.code in {"UnauthorizedOperation", "403"}:
             return (
                 f"Allow bedrock:{self.operation} to the function's role, and check SCPs and "

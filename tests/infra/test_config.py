@@ -69,6 +69,7 @@ def test_cdk_json_defaults_are_the_functions_own_defaults() -> None:
         ),
         ("logRetentionDays", "42", "logRetentionDays: must be one of 1, 3, 5"),
         ("memorySizeMb", "64", "memorySizeMb: must be between 128 and 10240"),
+        ("tagLookup", "everything", "tagLookup: Input should be 'batched' or 'perJob'"),
         ("reservedConcurrency", "0", "reservedConcurrency: must be a whole number of at least 1"),
         ("reservedConcurrency", "-1", "reservedConcurrency: must be a whole number of at least 1"),
         ("reservedConcurrency", "1.5", "reservedConcurrency: must be a whole number of at least 1"),

@@ -63,6 +63,7 @@ def test_the_environment_carries_every_setting(template: Template) -> None:
         "DRY_RUN": "false",
         "MAX_CONCURRENCY": "16",
         "TIME_RESERVE_SECONDS": "60",
+        "TAG_LOOKUP": "batched",
         "MIN_OLDER_THAN_DAYS": "7",
         "MAX_DELETIONS_CEILING": "10000",
         "NOTIFICATION_TOPIC_ARN": {"Ref": topic},
@@ -165,6 +166,7 @@ def test_the_role_has_exactly_the_listed_permissions_and_no_managed_policy(templ
             "Action": "bedrock:ListEvaluationJobs",
             "Resource": "*",
         },
+        {"Sid": "ReadTagsInBatches", "Effect": "Allow", "Action": "tag:GetResources", "Resource": "*"},
         {
             "Sid": "ReadTagsAndDeleteEvaluationJobs",
             "Effect": "Allow",
@@ -329,3 +331,21 @@ def test_a_disabled_schedule_has_no_heartbeat_alarm(synth: Synth) -> None:
     template = synth(scheduleEnabled="false")
     assert only(template, "AWS::Scheduler::Schedule")["State"] == "DISABLED"
     assert not [key for key in template.find_resources("AWS::CloudWatch::Alarm") if "Heartbeat" in key]
+
+
+def role_statement_ids(template: Template) -> list[str]:
+    [policy] = [
+        p["Properties"]
+        for p in template.find_resources("AWS::IAM::Policy").values()
+        if p["Properties"]["Roles"] == [{"Ref": logical_id(template, "AWS::IAM::Role", "JanitorRole")}]
+    ]
+    return [statement.get("Sid", "") for statement in policy["PolicyDocument"]["Statement"]]
+
+
+def test_tag_get_resources_is_granted_only_when_tags_are_looked_up_in_batches(synth: Synth) -> None:
+    batched = synth()
+    per_job = synth(tagLookup="perJob")
+    assert only(batched, "AWS::Lambda::Function")["Environment"]["Variables"]["TAG_LOOKUP"] == "batched"
+    assert only(per_job, "AWS::Lambda::Function")["Environment"]["Variables"]["TAG_LOOKUP"] == "perJob"
+    assert "ReadTagsInBatches" in role_statement_ids(batched)
+    assert "ReadTagsInBatches" not in role_statement_ids(per_job), "least privilege: no unused action"

@@ -65,20 +65,22 @@ def assert_stopped_once(run: Invocation, local: LocalAws, operation: str, code: 
 
 
 @pytest.mark.parametrize(
-    ("operation", "most_requests"),
+    ("operation", "tag_lookup", "most_requests"),
     [
-        ("ListTagsForResource", MOST_CALLS),
-        ("BatchDeleteEvaluationJob", MOST_CALLS),
-        ("ListEvaluationJobs", 1),
+        ("ListTagsForResource", "perJob", MOST_CALLS),
+        # GetResources has no resource-level permission: its first refusal is systemic.
+        ("GetResources", "batched", 1 + CONCURRENCY),
+        ("BatchDeleteEvaluationJob", "batched", MOST_CALLS),
+        ("ListEvaluationJobs", "batched", 1),
     ],
 )
 def test_a_denied_operation_stops_the_run_within_the_threshold_with_one_report(
-    local: LocalAws, invoke: Invoker, operation: str, most_requests: int
+    local: LocalAws, invoke: Invoker, operation: str, tag_lookup: str, most_requests: int
 ) -> None:
     seed_old_jobs(local, 1000)
     local.bedrock.faults = FaultConfig(denied_operations=frozenset({operation}))
 
-    run = invoke({}, MAX_CONCURRENCY=str(CONCURRENCY))
+    run = invoke({}, MAX_CONCURRENCY=str(CONCURRENCY), TAG_LOOKUP=tag_lookup)
 
     assert_stopped_once(run, local, operation, "AccessDeniedException")
     time.sleep(0.2)  # calls abandoned in flight may still arrive: count them too

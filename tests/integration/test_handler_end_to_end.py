@@ -232,7 +232,7 @@ def test_pagination_over_more_than_1000_jobs_uses_the_fewest_calls(local: LocalA
     assert (run.result["scanned"], run.result["deleted"], run.result["complete"]) == (2600, 2600, True)
     assert local.bedrock.request_counts() == {
         "ListEvaluationJobs": 3,
-        "ListTagsForResource": 2600,
+        "GetResources": 26,
         "BatchDeleteEvaluationJob": 104,
     }
     assert len(local.bedrock.surviving_job_arns()) == 1

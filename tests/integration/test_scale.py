@@ -102,7 +102,7 @@ def test_100000_jobs_under_the_default_cap_use_the_fewest_calls_and_bounded_memo
     assert (summary["deleted"], summary["skipped"]["overCap"], summary["complete"]) == (1000, 4000, False)
     assert local.bedrock.request_counts() == {
         "ListEvaluationJobs": math.ceil(summary["scanned"] / 1000),
-        "ListTagsForResource": 1000,
+        "GetResources": 1000 // 100,
         "BatchDeleteEvaluationJob": 1000 // 25,
     }
     extra_mb = (report["growth_kb"] - small_run_growth_kb) / 1024
@@ -115,10 +115,15 @@ def test_100000_jobs_under_the_default_cap_use_the_fewest_calls_and_bounded_memo
     )
 
 
-def test_100000_jobs_with_the_cap_raised_delete_all_5000_at_the_lower_bound_of_calls(local: LocalAws) -> None:
+@pytest.mark.parametrize(
+    ("mode", "tag_calls"), [("batched", {"GetResources": 50}), ("perJob", {"ListTagsForResource": 5000})]
+)
+def test_100000_jobs_with_the_cap_raised_delete_all_5000_at_the_lower_bound_of_calls(
+    local: LocalAws, mode: str, tag_calls: dict[str, int]
+) -> None:
     seed(local, listed=100_000, eligible=5000)
 
-    report = run_in_child(local, MAX_DELETIONS_PER_RUN="100000")
+    report = run_in_child(local, MAX_DELETIONS_PER_RUN="100000", TAG_LOOKUP=mode)
 
     summary = report["summary"]
     assert (summary["scanned"], summary["deleted"], summary["failed"], summary["complete"]) == (
@@ -129,7 +134,7 @@ def test_100000_jobs_with_the_cap_raised_delete_all_5000_at_the_lower_bound_of_c
     )
     assert local.bedrock.request_counts() == {
         "ListEvaluationJobs": 100,
-        "ListTagsForResource": 5000,
+        **tag_calls,
         "BatchDeleteEvaluationJob": 200,
     }
     assert report["growth_kb"] / 1024 < MAX_EXTRA_GROWTH_MB + 20, (

@@ -15,7 +15,12 @@ from tests.infra.synthesis import synthesize
 
 REPO = Path(__file__).resolve().parents[2]
 #: The only statements allowed on Resource "*": actions IAM defines no resource type for.
-RESOURCELESS_ACTIONS = {"bedrock:ListEvaluationJobs", "xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+RESOURCELESS_ACTIONS = {
+    "bedrock:ListEvaluationJobs",
+    "tag:GetResources",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+}
 #: AWS's documented example account: the local stand-ins (moto, the emulator) run as it.
 PLACEHOLDER_ACCOUNT = "123456789012"
 #: Local stand-ins for AWS, where only the placeholder account may appear; tests are not scanned.

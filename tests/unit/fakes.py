@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from janitor.deadline import Deadline
-from janitor.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError
+from janitor.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError, TagIndex
 from janitor.report import FailedJob
-from janitor.selection import EvaluationJob, SelectionPolicy, batched, retention_cutoff
+from janitor.selection import EvaluationJob, SelectionPolicy, batched, is_protected, retention_cutoff
 from janitor.service import JanitorRun
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+RETAIN = "janitor:retain"
 
 
 def policy(**changes: object) -> SelectionPolicy:
@@ -38,9 +39,12 @@ class InMemoryJobStore:
     #: ARN -> (code, message) returned as a per-item error by delete_jobs.
     item_errors: dict[str, tuple[str, str]] = field(default_factory=dict)
     failing_tag_lookups: set[str] = field(default_factory=set)
+    #: How IAM's Deny on the retain tag refuses a delete: the whole "call", an "item", or None.
+    iam_deny: str | None = None
     delete_calls: list[list[str]] = field(default_factory=list)
     tag_lookups: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _accepted: set[str] = field(default_factory=set)
 
     #: Jobs per listing page.
     page_size: int = 100
@@ -67,18 +71,50 @@ class InMemoryJobStore:
     def delete_jobs(self, arns: Sequence[str], deadline: Deadline) -> BatchDeleteOutcome:
         with self._lock:
             self.delete_calls.append(list(arns))
+        denied = {arn for arn in arns if self.iam_deny and is_protected(self.tags.get(arn, {}), RETAIN)}
+        if denied and self.iam_deny == "call":
+            raise BedrockCallError(
+                "AccessDeniedException", "explicit deny in an identity-based policy", rejected=True
+            )
         outcome = BatchDeleteOutcome()
         for arn in arns:
-            if arn in self.item_errors:
+            if arn in denied:
+                outcome.errors.append(FailedJob(arn, "403", "explicit deny in an identity-based policy"))
+            elif arn in self.item_errors:
                 code, message = self.item_errors[arn]
                 outcome.errors.append(FailedJob(arn, code, message))
             else:
                 outcome.accepted.append(arn)
+        with self._lock:
+            self._accepted.update(outcome.accepted)
         return outcome
 
     @property
     def deleted(self) -> list[str]:
-        return [arn for call in self.delete_calls for arn in call if arn not in self.item_errors]
+        """Every ARN a delete call accepted, in order."""
+        return [arn for call in self.delete_calls for arn in call if arn in self._accepted]
+
+
+@dataclass
+class InMemoryTagIndex:
+    """The tagging API over a store's tags; eventually consistent for the `lagging` ARNs."""
+
+    store: InMemoryJobStore
+    #: ARNs whose tags the index has not caught up with: it answers as if they had none.
+    lagging: set[str] = field(default_factory=set)
+    denied: bool = False
+    calls: list[list[str]] = field(default_factory=list)
+
+    def tags_of(self, arns: Sequence[str], deadline: Deadline) -> Mapping[str, Mapping[str, str]]:
+        assert 1 <= len(arns) <= 100
+        self.calls.append(list(arns))
+        if self.denied:
+            raise BedrockCallError(
+                "AccessDeniedException", "not authorized to perform: tag:GetResources", rejected=True
+            )
+        return {
+            arn: self.store.tags[arn] for arn in arns if self.store.tags.get(arn) and arn not in self.lagging
+        }
 
 
 class RefusingStore(InMemoryJobStore):
@@ -125,6 +161,7 @@ def run_in_memory(
     dry_run: bool = False,
     remaining_seconds: Callable[[], float] = lambda: 900.0,
     max_concurrency: int = 4,
+    tag_index: TagIndex | None = None,
 ) -> JanitorRun:
     """One run over `store` with a 60 s time reserve; returns the finished run."""
     janitor = JanitorRun(
@@ -137,6 +174,7 @@ def run_in_memory(
         time_reserve_seconds=60,
         max_concurrency=max_concurrency,
         pause=lambda _seconds: None,
+        tag_index=tag_index,
     )
     janitor.execute()
     return janitor
