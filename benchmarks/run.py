@@ -180,6 +180,7 @@ def run_program(
                 RETAIN_TAG_KEY=RETAIN_TAG_KEY,
                 MAX_DELETIONS_PER_RUN=MAX_DELETIONS,
                 AWS_ENDPOINT_URL_BEDROCK=emulator.endpoint_url,
+                AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=emulator.endpoint_url,
             ),
             "PYTHONPATH": CHILD_PYTHONPATH,
         }

@@ -3,6 +3,24 @@
     from emulator import BedrockEmulator, FaultConfig
     with BedrockEmulator(seed=0) as emu:
         boto3.client("bedrock", endpoint_url=emu.endpoint_url, ...)
+        boto3.client("resourcegroupstaggingapi", endpoint_url=emu.endpoint_url, ...)
+
+The same port also serves the Resource Groups Tagging API's GetResources (JSON 1.1: POST / with
+``X-Amz-Target: ResourceGroupsTaggingAPI_20170126.GetResources``) over the same jobs and tags;
+emulator/tagging.py states what it follows and what it chose. Two options bear on it:
+
+- ``tag_index_lag_seconds`` (constructor keyword and property, ``--tag-index-lag-seconds``,
+  POST /_emulator/tag-index-lag {"seconds"}; default 0): GetResources answers from an index that
+  learns of tag changes that many seconds late, as the real one is eventually consistent.
+  Changes through the API (TagResource, UntagResource, CreateEvaluationJob's jobTags, a job
+  vanishing) lag; tags given to ``add_job`` count as set long ago and are visible at once.
+  ListTagsForResource always reads the true tags (emulator/tag_index.py).
+- ``enforce_retain_tag_deny(tag_key="janitor:retain", mode="call" | "item")`` (``tag_key=None``
+  turns it off; POST /_emulator/retain-tag-deny {"tagKey", "mode"}): BatchDeleteEvaluationJob
+  behaves as IAM would with the janitor role's ``Deny`` on ``aws:ResourceTag/<key>`` equal to
+  "true" ignoring case, on the true tags: "call" refuses any request naming such a job with 403
+  AccessDeniedException, "item" answers those jobs with per-item "403" errors and deletes the
+  rest (emulator/iam.py; the per-item code is an assumption, emulator/item_errors.py).
 
 Behaviour the real service leaves unspecified, as chosen here:
 
@@ -12,20 +30,28 @@ Behaviour the real service leaves unspecified, as chosen here:
   pages neither skips nor repeats, and it is valid only for the sortOrder it was issued for.
   Anything else is refused with ValidationException (emulator/tokens.py).
 - BatchDeleteEvaluationJob answers per item with the codes in emulator/item_errors.py, each
-  with its source: "404" for a missing job (documented by AWS), and two the emulator invents,
-  "409" for a job that is InProgress or Stopping and "500" for an injected item failure. It
+  with its source: "404" for a missing job (documented by AWS), two the emulator invents,
+  "409" for a job that is InProgress or Stopping and "500" for an injected item failure, and
+  one it assumes, "403" for a job the enforced retain-tag Deny covers (mode "item"). It
   accepts a job already Deleting again. A repeated ARN is answered once. Accepted jobs stay
   listed (and readable) as Deleting for ``deleting_seconds`` (default
   ``server.DEFAULT_DELETING_SECONDS``, 60 s: AWS documents no duration), then vanish; pass
   ``deleting_seconds=0.0`` for jobs that vanish at once.
 - ``fault_counts()`` counts every injected fault: whole-request throttles and server errors,
-  and per-item failures (item_failure_rate and fail_item), under the operation's name.
+  and per-item failures (item_failure_rate and fail_item), denied operations and retain-tag
+  denials, under the operation's name. Operations are named as in ``request_counts()``,
+  GetResources included, in FaultConfig.operations, FaultConfig.denied_operations and quotas;
+  each refusal is worded as its service words it (emulator/dialects.py): GetResources is
+  throttled with 400 ThrottledException, fails with 500 InternalServiceException and is denied
+  with 400 AccessDeniedException.
 - Admin routes for out-of-process use (not counted, never faulted): GET /_emulator/counts,
   GET /_emulator/jobs?status=, POST /_emulator/jobs (add_job's keyword arguments, ISO times),
   POST /_emulator/faults (FaultConfig fields), POST /_emulator/reset-counts,
-  POST /_emulator/fail-item {jobArn, code, message}, POST /_emulator/clear-item-failures.
+  POST /_emulator/fail-item {jobArn, code, message}, POST /_emulator/clear-item-failures,
+  POST /_emulator/tag-index-lag, POST /_emulator/retain-tag-deny.
 - ``emulator.quota.QuotaEmulator`` adds a request-rate quota per operation (a token bucket,
-  429 ThrottlingException beyond it), the way AWS throttles an API.
+  429 ThrottlingException beyond it, 400 ThrottledException for GetResources), the way AWS
+  throttles an API.
 
 Response members and their JSON types follow responses recorded from a real account
 (tests/data/recorded/ holds a fixture of that shape; tests/emulator/test_recorded_shapes.py).

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import FrameType
 
+from emulator.contract import ALL_OPERATIONS
 from emulator.seed import seed_demo_jobs
-from emulator.server import DEFAULT_DELETING_SECONDS, OPERATIONS, BedrockEmulator, FaultConfig
+from emulator.server import DEFAULT_DELETING_SECONDS, BedrockEmulator, FaultConfig
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m emulator", description="Local Bedrock evaluation-job emulator."
+        prog="python -m emulator",
+        description="Local Bedrock evaluation-job emulator (and the tagging API's GetResources).",
     )
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")
     p.add_argument("--region", default="us-east-1")
@@ -28,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_DELETING_SECONDS,
         help=f"how long deleted jobs stay listed as Deleting (default {DEFAULT_DELETING_SECONDS:g}; 0 = vanish at once)",
     )
+    p.add_argument(
+        "--tag-index-lag-seconds",
+        type=float,
+        default=0.0,
+        help="how long a tag change takes to reach the tagging API's GetResources (default 0)",
+    )
     p.add_argument("--seed-demo", action="store_true", help="add a realistic mix of demo jobs")
     p.add_argument("--demo-count", type=int, default=60)
     p.add_argument("--latency-ms", type=float, default=0.0)
@@ -38,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fault-operations",
         default="",
-        help=f"comma-separated operations the faults apply to (default all): {','.join(OPERATIONS)}",
+        help=f"comma-separated operations the faults apply to (default all): {','.join(ALL_OPERATIONS)}",
     )
     return p
 
@@ -60,17 +68,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             operations=frozenset(ops) if ops else None,
             seed=args.fault_seed,
         )
+        emu = BedrockEmulator(
+            region=args.region,
+            account_id=args.account_id,
+            seed=args.seed,
+            deleting_seconds=args.deleting_seconds,
+            port=args.port,
+            faults=faults,
+            tag_index_lag_seconds=args.tag_index_lag_seconds,
+        )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    emu = BedrockEmulator(
-        region=args.region,
-        account_id=args.account_id,
-        seed=args.seed,
-        deleting_seconds=args.deleting_seconds,
-        port=args.port,
-        faults=faults,
-    )
     # Set SIGINT too: a shell starts background jobs with SIGINT ignored, and Python keeps that.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)

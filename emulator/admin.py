@@ -55,6 +55,19 @@ def _clear_item_failures(emu: BedrockEmulator, query: str, body: bytes) -> objec
     return {}
 
 
+def _tag_index_lag(emu: BedrockEmulator, query: str, body: bytes) -> object:
+    emu.tag_index_lag_seconds = float(json_body(body)["seconds"])
+    return {"seconds": emu.tag_index_lag_seconds}
+
+
+def _retain_tag_deny(emu: BedrockEmulator, query: str, body: bytes) -> object:
+    # {"tagKey": "janitor:retain", "mode": "call" | "item"}; {"tagKey": null} turns it off.
+    data = json_body(body)
+    emu.enforce_retain_tag_deny(data["tagKey"], data.get("mode", "call"))
+    deny = emu.retain_tag_deny
+    return {"tagKey": None, "mode": None} if deny is None else {"tagKey": deny.tag_key, "mode": deny.mode}
+
+
 ADMIN_ROUTES: dict[tuple[str, str], AdminHandler] = {
     ("GET", "/_emulator/counts"): _counts,
     ("GET", "/_emulator/jobs"): _jobs,
@@ -63,6 +76,8 @@ ADMIN_ROUTES: dict[tuple[str, str], AdminHandler] = {
     ("POST", "/_emulator/reset-counts"): _reset_counts,
     ("POST", "/_emulator/fail-item"): _fail_item,
     ("POST", "/_emulator/clear-item-failures"): _clear_item_failures,
+    ("POST", "/_emulator/tag-index-lag"): _tag_index_lag,
+    ("POST", "/_emulator/retain-tag-deny"): _retain_tag_deny,
 }
 
 

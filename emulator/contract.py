@@ -53,3 +53,36 @@ ERROR_STATUS: dict[str, int] = {
     "ThrottlingException": 429,
     "InternalServerException": 500,
 }
+
+# -- The Resource Groups Tagging API (JSON 1.1), as botocore's ``resourcegroupstaggingapi`` model
+# (API 2017-01-26) and its documentation say; tests/emulator/test_emulator_model.py checks them.
+# The model lists smithy-rpc-v2-cbor first, but botocore ranks "json" above it
+# (botocore.utils.PRIORITY_ORDERED_SUPPORTED_PROTOCOLS), so boto3 and the AWS CLI send JSON 1.1.
+TAGGING_TARGET_PREFIX = "ResourceGroupsTaggingAPI_20170126"
+TAGGING_CONTENT_TYPE = "application/x-amz-json-1.1"
+#: The tagging operations the emulator serves; each is POST / with X-Amz-Target prefix.operation.
+TAGGING_OPERATIONS = ("GetResources",)
+#: Every operation name the emulator counts, faults, denies or puts under a quota.
+ALL_OPERATIONS = (*OPERATIONS, *TAGGING_OPERATIONS)
+#: The model gives these errors no HTTP status. Client errors are 400, as JSON 1.x services answer
+#: them (AccessDeniedException from tag:GetResources was reported with status 400 in
+#: aws/copilot-cli#444 and aws/aws-toolkit-jetbrains#1597); botocore's standard mode retries
+#: ThrottledException by its code (retries/standard.py, _THROTTLED_ERROR_CODES), not its status.
+TAGGING_ERROR_STATUS: dict[str, int] = {
+    "InvalidParameterException": 400,
+    "ThrottledException": 400,
+    "PaginationTokenExpiredException": 400,
+    "InternalServiceException": 500,
+}
+ARN_LIST_RANGE = (1, 100)
+#: From the member documentation, not the model's constraints (the model has none for these).
+RESOURCES_PER_PAGE_RANGE = (1, 100)
+TAGS_PER_PAGE_RANGE = (100, 500)
+MAX_RESOURCE_TYPE_FILTERS = 100
+MAX_TAG_FILTERS = 50
+MAX_TAG_FILTER_VALUES = 20
+TAGGING_KEY_LENGTH = (1, 128)
+TAGGING_VALUE_LENGTH = (0, 256)
+MAX_RESOURCE_TYPE_LENGTH = 256
+#: "A PaginationToken is valid for a maximum of 15 minutes" (PaginationTokenExpiredException).
+PAGINATION_TOKEN_LIFETIME_SECONDS = 15 * 60

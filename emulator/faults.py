@@ -6,12 +6,17 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from emulator.contract import OPERATIONS
+from emulator.contract import ALL_OPERATIONS
 
 
 @dataclass(frozen=True)
 class FaultConfig:
-    """Faults injected into Bedrock requests, decided by ``random.Random(seed)``."""
+    """Faults injected into requests, decided by ``random.Random(seed)``.
+
+    Operations are named as in `request_counts()`: Bedrock's and the tagging API's GetResources
+    (emulator.contract.ALL_OPERATIONS). Each fault takes the form of the operation's own service
+    (emulator/dialects.py): GetResources is throttled with ThrottledException, not ThrottlingException.
+    """
 
     latency_seconds: float = 0.0
     throttle_rate: float = 0.0
@@ -20,7 +25,8 @@ class FaultConfig:
     operations: frozenset[str] | None = None
     seed: int = 0
     #: Operations IAM refuses outright (a missing Allow, an SCP's explicit deny): every request
-    #: is answered 403 AccessDeniedException, whatever `operations` says.
+    #: is answered AccessDeniedException (403 from Bedrock, 400 from the tagging API), whatever
+    #: `operations` says.
     denied_operations: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -34,13 +40,13 @@ class FaultConfig:
             raise ValueError("latency_seconds must not be negative")
         if self.operations is not None:
             ops = frozenset(self.operations)
-            unknown = ops - OPERATIONS.keys()
+            unknown = ops - set(ALL_OPERATIONS)
             if unknown:
                 raise ValueError(f"unknown operations: {sorted(unknown)}")
             object.__setattr__(self, "operations", ops)
         denied = frozenset(self.denied_operations)
-        if denied - OPERATIONS.keys():
-            raise ValueError(f"unknown operations: {sorted(denied - OPERATIONS.keys())}")
+        if denied - set(ALL_OPERATIONS):
+            raise ValueError(f"unknown operations: {sorted(denied - set(ALL_OPERATIONS))}")
         object.__setattr__(self, "denied_operations", denied)
 
     def applies_to(self, operation: str) -> bool:

@@ -5,26 +5,30 @@ ARNs of evaluation jobs that failed to be deleted", and ``code`` as "A HTTP stat
 evaluation job being deleted" (API reference, BatchDeleteEvaluationJob and
 BatchDeleteEvaluationJobError): it publishes no list of codes. So every code the emulator puts
 in ``errors[].code`` is a row below with its source, and a row no public source shows is marked
-``invented``. Nothing else in the emulator spells a per-item code (``fail_item`` answers whatever
-code its caller passes, by default the injected row's).
+``invented`` (its source says INVENTED, INJECTED or ASSUMED). Nothing else in the emulator spells
+a per-item code (``fail_item`` answers whatever code its caller passes, by default the injected
+row's).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from emulator.iam import IDENTITY_POLICY, explicit_deny_message
+
 
 @dataclass(frozen=True)
 class ItemError:
     code: str
-    #: The message; ``{status}`` is replaced by the job's status.
+    #: The message; ``{status}``, ``{arn}`` and ``{account_id}`` are replaced by the job's.
     message: str
     #: False only for what AWS documents or has been seen to return.
     invented: bool
     source: str
 
-    def entry(self, arn: str, status: str = "") -> dict[str, str]:
-        return {"jobIdentifier": arn, "code": self.code, "message": self.message.format(status=status)}
+    def entry(self, arn: str, status: str = "", account_id: str = "") -> dict[str, str]:
+        message = self.message.format(status=status, arn=arn, account_id=account_id)
+        return {"jobIdentifier": arn, "code": self.code, "message": message}
 
 
 NOT_FOUND = ItemError(
@@ -62,6 +66,22 @@ INJECTED = ItemError(
         "documented meaning of the code field suggests; the service has not been seen to return it."
     ),
 )
+ACCESS_DENIED = ItemError(
+    code="403",
+    message=explicit_deny_message(
+        "{account_id}", "bedrock:BatchDeleteEvaluationJob", IDENTITY_POLICY, "{arn}"
+    ),
+    invented=True,
+    source=(
+        "ASSUMED, for BedrockEmulator.enforce_retain_tag_deny(mode='item') only. IAM can deny "
+        "bedrock:BatchDeleteEvaluationJob per evaluation-job ARN (the action supports "
+        "aws:ResourceTag/${TagKey}), but AWS does not document whether a batch naming a denied job "
+        "is refused whole (403 AccessDeniedException, mode 'call') or item by item. If item by item, "
+        "the item's code would be the HTTP status of a denied request, 403, as ``code`` is documented "
+        "as 'A HTTP status code of the evaluation job being deleted', and the message IAM's "
+        "explicit-deny wording for that job's ARN. No such response has been published."
+    ),
+)
 
 #: Every per-item code the emulator answers on its own, in one place.
-ITEM_ERRORS: tuple[ItemError, ...] = (NOT_FOUND, NOT_FINISHED, INJECTED)
+ITEM_ERRORS: tuple[ItemError, ...] = (NOT_FOUND, NOT_FINISHED, INJECTED, ACCESS_DENIED)

@@ -6,12 +6,12 @@ raises ApiError for the service's error shape.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from emulator.contract import FINISHED_STATUSES, MAX_ARN_LENGTH
-from emulator.item_errors import INJECTED, NOT_FINISHED, NOT_FOUND
-from emulator.jobs import Job
+from emulator.item_errors import ACCESS_DENIED, INJECTED, NOT_FINISHED, NOT_FOUND
+from emulator.jobs import DEFAULT_MODEL, Job, check_seed, default_configs
 from emulator.state import EmulatorState
 from emulator.tokens import encode_token
 from emulator.validation import (
@@ -56,7 +56,7 @@ def create(state: EmulatorState, data: Mapping[str, Any]) -> str:
             description=request.description,
             kms_key_id=request.kms_key_id,
         )
-        store.insert(job)
+        store.insert(job, seeded=False)
         if request.client_token is not None:
             store.remember_token(request.client_token, job.arn)
         return JSON.encode({"jobArn": job.arn})
@@ -100,6 +100,7 @@ def batch_delete(state: EmulatorState, data: Mapping[str, Any]) -> str:
     errors: list[dict[str, str]] = []
     with state.lock:
         state.store.purge()
+        _check_retain_deny_locked(state, identifiers)
         # A repeated ARN is answered once, at its first position.
         for arn in dict.fromkeys(identifiers):
             error = _delete_item_locked(state, arn)
@@ -110,13 +111,31 @@ def batch_delete(state: EmulatorState, data: Mapping[str, Any]) -> str:
     return JSON.encode({"errors": errors, "evaluationJobs": accepted})
 
 
+def _check_retain_deny_locked(state: EmulatorState, identifiers: list[str]) -> None:
+    """In mode "call", IAM refuses the whole request if it names a job the Deny covers."""
+    deny = state.retain_tag_deny
+    if deny is None or deny.mode != "call":
+        return
+    for arn in identifiers:
+        job = state.store.jobs.get(arn)
+        # IAM reads the job's true tags, not the tagging API's lagging index.
+        if job is not None and deny.denies(job.tags):
+            state.fault_counts["BatchDeleteEvaluationJob"] += 1
+            raise ApiError("AccessDeniedException", deny.message(state.account_id, arn), 403)
+
+
 def _delete_item_locked(state: EmulatorState, arn: str) -> dict[str, str] | None:
     """The per-item error for `arn`, or None once the job is (or already was) Deleting."""
+    job = state.store.jobs.get(arn)
+    deny = state.retain_tag_deny
+    # IAM decides before Bedrock acts on the item, so the Deny precedes every other answer.
+    if deny is not None and deny.mode == "item" and job is not None and deny.denies(job.tags):
+        state.fault_counts["BatchDeleteEvaluationJob"] += 1
+        return ACCESS_DENIED.entry(arn, account_id=state.account_id)
     forced = state.item_failures.get(arn)
     if forced is not None:
         state.fault_counts["BatchDeleteEvaluationJob"] += 1
         return {"jobIdentifier": arn, "code": forced[0], "message": forced[1]}
-    job = state.store.jobs.get(arn)
     if job is None:
         return NOT_FOUND.entry(arn)
     if job.status == "Deleting":
@@ -145,7 +164,8 @@ def tag(state: EmulatorState, data: Mapping[str, Any]) -> str:
         raise invalid("tags", "Member must not be null")
     tags = parse_tags(data["tags"], "tags")
     with state.lock:
-        _tagged_job_locked(state, data).tags.update(tags)
+        job = _tagged_job_locked(state, data)
+        state.store.set_tags(job, {**job.tags, **tags})
     return "{}"
 
 
@@ -155,8 +175,7 @@ def untag(state: EmulatorState, data: Mapping[str, Any]) -> str:
         raise invalid("tagKeys", "Member must be a list of strings")
     with state.lock:
         job = _tagged_job_locked(state, data)
-        for key in keys:
-            job.tags.pop(key, None)
+        state.store.set_tags(job, {k: v for k, v in job.tags.items() if k not in keys})
     return "{}"
 
 
@@ -164,3 +183,48 @@ def list_tags(state: EmulatorState, data: Mapping[str, Any]) -> str:
     with state.lock:
         tags = [{"key": k, "value": v} for k, v in _tagged_job_locked(state, data).tags.items()]
     return JSON.encode({"tags": tags})
+
+
+def seed_job(
+    state: EmulatorState,
+    name: str | None,
+    status: str,
+    created_us: int,
+    *,
+    application_type: str,
+    job_type: str,
+    tags: Mapping[str, str] | None,
+    modified_us: int | None,
+    model_identifiers: Sequence[str] | None,
+    task_types: Sequence[str] | None,
+    description: str | None,
+) -> str:
+    """BedrockEmulator.add_job: a job inserted directly, no request counted; its ARN."""
+    check_seed(name, status, application_type, job_type)
+    with state.lock:
+        store = state.store
+        job_id = store.new_id()
+        job_name = name or f"eval-job-{job_id}"
+        if store.name_taken(job_name):
+            raise ValueError(f"a job named {job_name!r} already exists")
+        models, tasks = model_identifiers or [DEFAULT_MODEL], task_types or ["Generation"]
+        evaluation, inference, output = default_configs(job_type, application_type, models, tasks, job_name)
+        job = Job(
+            arn=store.arn(job_id),
+            job_id=job_id,
+            name=job_name,
+            status=status,
+            created_us=created_us,
+            modified_us=created_us if modified_us is None else modified_us,
+            role_arn=f"arn:aws:iam::{state.account_id}:role/BedrockEvaluationRole",
+            job_type=job_type,
+            application_type=application_type,
+            evaluation_config=evaluation,
+            inference_config=inference,
+            output_data_config=output,
+            tags=dict(tags or {}),
+            description=description,
+        )
+        # Seeded tags stand for tags set long ago: the tagging API's index has them at once.
+        store.insert(job, seeded=True)
+        return job.arn

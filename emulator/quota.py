@@ -1,10 +1,11 @@
 """A request-rate quota for the emulator: one token bucket per operation, HTTP 429 beyond it.
 
-The emulator answers every request through `BedrockEmulator._serve(method, path, query, body)`,
-so a subclass can refuse a request before it is served, without touching emulator/server.py. A
-refusal looks like the service's: status 429, `x-amzn-ErrorType: ThrottlingException` and
-`{"message": "Rate exceeded"}` (the emulator's own error writer produces exactly that from an
-ApiError). A refused request is still a request: it is counted in `request_counts()` and in
+The emulator answers every request through `BedrockEmulator._serve(request)`, so a subclass can
+refuse a request before it is served, without touching emulator/server.py. A refusal looks like
+the operation's service's (emulator/dialects.py): from Bedrock, status 429,
+`x-amzn-ErrorType: ThrottlingException` and `{"message": "Rate exceeded"}`; from the tagging
+API's GetResources, status 400 and `{"__type": "ThrottledException", "Message": "Rate exceeded"}`.
+A refused request is still a request: it is counted in `request_counts()` and in
 `fault_counts()`, and it is delayed by the configured latency like any other reply.
 """
 
@@ -16,7 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.server import ApiError, BedrockEmulator, _route
+from emulator.contract import ALL_OPERATIONS
+from emulator.dialects import dialect
+from emulator.server import BedrockEmulator, _route
+from emulator.transport import Request
 
 THROTTLING_MESSAGE = "Rate exceeded"
 
@@ -61,12 +65,16 @@ class OperationWindow:
 
 
 class QuotaEmulator(BedrockEmulator):
-    """The emulator with a per-operation request-rate quota (`quotas`: operation -> requests/s)."""
+    """The emulator with a per-operation request-rate quota (`quotas`: operation -> requests/s,
+    operations named as in `request_counts()`, GetResources included)."""
 
     def __init__(
         self, *args: Any, quotas: Mapping[str, float], burst: float | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        unknown = set(quotas) - set(ALL_OPERATIONS)
+        if unknown:
+            raise ValueError(f"unknown operations: {sorted(unknown)}")
         self.quotas = dict(quotas)
         self.burst = burst
         self._buckets = {op: TokenBucket(rate, burst or rate) for op, rate in self.quotas.items()}
@@ -75,11 +83,11 @@ class QuotaEmulator(BedrockEmulator):
         #: (monotonic time, operation, accepted) for every quota-limited request, in arrival order.
         self.timeline: list[tuple[float, str, bool]] = []
 
-    def _serve(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
-        route = _route(method, path)
+    def _serve(self, request: Request) -> tuple[int, str]:
+        route = _route(request)
         bucket = self._buckets.get(route[0]) if route is not None else None
         if route is None or bucket is None:
-            return super()._serve(method, path, query, body)
+            return super()._serve(request)
         op = route[0]
         with self._quota_lock:
             now = time.monotonic()
@@ -93,11 +101,11 @@ class QuotaEmulator(BedrockEmulator):
             else:
                 window.refused += 1
         if allowed:
-            return super()._serve(method, path, query, body)
+            return super()._serve(request)
         latency = self._state.refuse(op)
         if latency > 0:
             time.sleep(latency)
-        raise ApiError("ThrottlingException", THROTTLING_MESSAGE, 429)
+        raise dialect(op).throttled(THROTTLING_MESSAGE)
 
     def quota_windows(self) -> dict[str, dict[str, float | int | None]]:
         with self._quota_lock:

@@ -1,10 +1,13 @@
-"""A local Amazon Bedrock emulator for evaluation jobs, speaking botocore's rest-json wire format.
+"""A local Amazon Bedrock emulator for evaluation jobs, speaking botocore's rest-json wire format,
+and the Resource Groups Tagging API's GetResources over the same jobs, in JSON 1.1, on the same port.
 
 This module holds the public class; the rest is split by concern:
-contract (what botocore's model says), wire (error shape, JSON, timestamps), jobs (a job and
+contract (what botocore's models say), wire (error shapes, JSON, timestamps), jobs (a job and
 its response shapes), validation, tokens (nextToken), item_errors (BatchDelete's per-item
-codes and their sources), faults, store and state (the jobs and counters), operations (one
-function per Bedrock operation), transport (HTTP) and admin (the /_emulator/ routes).
+codes and their sources), faults, dialects (each API's throttle, server error and denial), iam
+(IAM's wording, the retain-tag Deny), store and state (the jobs and counters), tag_index (the
+tagging API's lagging view of the tags), operations (one function per Bedrock operation),
+tagging (GetResources), transport (HTTP) and admin (the /_emulator/ routes).
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ from typing import Any
 
 from emulator import operations as ops
 from emulator.admin import serve_admin
-from emulator.contract import OPERATIONS
+from emulator.contract import OPERATIONS, TAGGING_OPERATIONS
 from emulator.faults import FaultConfig
+from emulator.iam import RetainDenyMode, RetainTagDeny
 from emulator.item_errors import INJECTED
-from emulator.jobs import DEFAULT_MODEL, Job, check_seed, default_configs
 from emulator.state import EmulatorState
-from emulator.transport import HttpService, json_body, parse_query
+from emulator.tagging import get_resources
+from emulator.transport import HttpService, Request, json_body, parse_query
 from emulator.transport import route as _route
 from emulator.wire import JSON, ApiError, now_us, to_us
 
@@ -56,11 +60,14 @@ class BedrockEmulator(HttpService):
         *,
         port: int = 0,
         faults: FaultConfig | None = None,
+        tag_index_lag_seconds: float = 0.0,
     ) -> None:
         super().__init__(port)
         self.region = region
         self.account_id = account_id
-        self._state = EmulatorState(region, account_id, seed, deleting_seconds, faults or FaultConfig())
+        self._state = EmulatorState(
+            region, account_id, seed, deleting_seconds, faults or FaultConfig(), tag_index_lag_seconds
+        )
 
     @property
     def deleting_seconds(self) -> float:
@@ -70,6 +77,33 @@ class BedrockEmulator(HttpService):
     def deleting_seconds(self, seconds: float) -> None:
         with self._state.lock:
             self._state.deleting_seconds = seconds
+
+    @property
+    def tag_index_lag_seconds(self) -> float:
+        """How long a tag change takes to reach GetResources (emulator/tag_index.py).
+
+        Setting it applies to changes made from then on; those already made keep their time.
+        """
+        return self._state.store.tag_index.lag
+
+    @tag_index_lag_seconds.setter
+    def tag_index_lag_seconds(self, seconds: float) -> None:
+        with self._state.lock:
+            self._state.store.tag_index.lag = seconds
+
+    def enforce_retain_tag_deny(
+        self, tag_key: str | None = "janitor:retain", mode: RetainDenyMode = "call"
+    ) -> None:
+        """Make BatchDeleteEvaluationJob refuse jobs tagged ``<tag_key>=true`` (any case) as the
+        janitor role's IAM Deny would, the whole call (mode "call") or per item ("item");
+        ``tag_key=None`` stops enforcing it. See emulator.iam.RetainTagDeny."""
+        deny = None if tag_key is None else RetainTagDeny(tag_key, mode)
+        with self._state.lock:
+            self._state.retain_tag_deny = deny
+
+    @property
+    def retain_tag_deny(self) -> RetainTagDeny | None:
+        return self._state.retain_tag_deny
 
     @property
     def faults(self) -> FaultConfig:
@@ -126,39 +160,22 @@ class BedrockEmulator(HttpService):
         """Seeds a job directly (no request counted) and returns its ARN.
 
         A job seeded as Deleting stays Deleting (a stuck delete): a BatchDelete accepts it again
-        but never removes it.
+        but never removes it. Its `tags` count as set long ago: GetResources sees them at once,
+        whatever `tag_index_lag_seconds` says.
         """
-        check_seed(name, status, application_type, job_type)
-        created = to_us(creation_time) if creation_time is not None else now_us()
-        modified = to_us(last_modified_time) if last_modified_time is not None else created
-        with self._state.lock:
-            store = self._state.store
-            job_id = store.new_id()
-            job_name = name or f"eval-job-{job_id}"
-            if store.name_taken(job_name):
-                raise ValueError(f"a job named {job_name!r} already exists")
-            models, tasks = model_identifiers or [DEFAULT_MODEL], task_types or ["Generation"]
-            evaluation, inference, output = default_configs(
-                job_type, application_type, models, tasks, job_name
-            )
-            job = Job(
-                arn=store.arn(job_id),
-                job_id=job_id,
-                name=job_name,
-                status=status,
-                created_us=created,
-                modified_us=modified,
-                role_arn=f"arn:aws:iam::{self.account_id}:role/BedrockEvaluationRole",
-                job_type=job_type,
-                application_type=application_type,
-                evaluation_config=evaluation,
-                inference_config=inference,
-                output_data_config=output,
-                tags=dict(tags or {}),
-                description=description,
-            )
-            store.insert(job)
-            return job.arn
+        return ops.seed_job(
+            self._state,
+            name,
+            status,
+            to_us(creation_time) if creation_time is not None else now_us(),
+            application_type=application_type,
+            job_type=job_type,
+            tags=tags,
+            modified_us=to_us(last_modified_time) if last_modified_time is not None else None,
+            model_identifiers=model_identifiers,
+            task_types=task_types,
+            description=description,
+        )
 
     def get_job(self, arn: str) -> dict[str, Any] | None:
         """The job as GetEvaluationJob returns it through boto3 (datetimes), plus ``tags``."""
@@ -178,23 +195,38 @@ class BedrockEmulator(HttpService):
         deleting = set(self.job_arns("Deleting"))
         return [arn for arn in self.job_arns() if arn not in deleting]
 
-    def _serve(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
+    def _serve(self, request: Request) -> tuple[int, str]:
         """Answers one API request; subclasses (emulator.quota) may refuse it before calling this."""
-        found = _route(method, path)
-        if found is None:
-            raise ApiError("UnknownOperationException", f"No route for {method} {path}.", 404)
-        op, identifier = found
-        error, latency = self._state.admit(op)
-        if latency > 0:
-            time.sleep(latency)
-        if error is not None:
-            raise error
-        status = OPERATIONS[op][2]
-        if op == "ListEvaluationJobs":
-            return status, ops.list_jobs(self._state, parse_query(query))
-        if identifier is not None:
-            return status, _LABEL_OPERATIONS[op](self._state, identifier)
-        return status, _BODY_OPERATIONS[op](self._state, json_body(body))
+        return _answer(self._state, request)
 
     def _admin(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
         return serve_admin(self, method, path, query, body)
+
+
+def _answer(state: EmulatorState, request: Request) -> tuple[int, str]:
+    """(status, JSON body) for one API request, after its faults; or raises its ApiError."""
+    found = _route(request)
+    if found is None:
+        if request.json_1_1:
+            # What JSON services answer for a target they do not know.
+            raise ApiError(
+                "UnknownOperationException",
+                f"No operation {request.target}.",
+                400,
+                "com.amazon.coral.service",
+            )
+        raise ApiError("UnknownOperationException", f"No route for {request.method} {request.path}.", 404)
+    op, identifier = found
+    error, latency = state.admit(op)
+    if latency > 0:
+        time.sleep(latency)
+    if error is not None:
+        raise error
+    if op in TAGGING_OPERATIONS:
+        return 200, get_resources(state, request.body)
+    status = OPERATIONS[op][2]
+    if op == "ListEvaluationJobs":
+        return status, ops.list_jobs(state, parse_query(request.query))
+    if identifier is not None:
+        return status, _LABEL_OPERATIONS[op](state, identifier)
+    return status, _BODY_OPERATIONS[op](state, json_body(request.body))

@@ -6,18 +6,26 @@ import random
 import threading
 from collections import Counter
 
+from emulator.dialects import dialect
 from emulator.faults import FaultConfig
+from emulator.iam import RetainTagDeny
 from emulator.store import JobStore
 from emulator.wire import ApiError
 
 
 class EmulatorState:
     def __init__(
-        self, region: str, account_id: str, seed: int, deleting_seconds: float, faults: FaultConfig
+        self,
+        region: str,
+        account_id: str,
+        seed: int,
+        deleting_seconds: float,
+        faults: FaultConfig,
+        tag_index_lag: float = 0.0,
     ) -> None:
         self.lock = threading.Lock()
         self.account_id = account_id
-        self.store = JobStore(region, account_id, seed)
+        self.store = JobStore(region, account_id, seed, tag_index_lag)
         #: How long a job accepted by BatchDeleteEvaluationJob stays listed as Deleting.
         self.deleting_seconds = deleting_seconds
         self.faults = faults
@@ -28,6 +36,8 @@ class EmulatorState:
         self.malformed_summaries: list[str] = []
         self.requests: Counter[str] = Counter()
         self.fault_counts: Counter[str] = Counter()
+        #: The janitor role's Deny on its retain tag, when enforced (emulator/iam.py).
+        self.retain_tag_deny: RetainTagDeny | None = None
 
     def set_faults(self, config: FaultConfig) -> None:
         with self.lock:
@@ -42,20 +52,15 @@ class EmulatorState:
             faults = self.faults
             error: ApiError | None = None
             if op in faults.denied_operations:
-                # IAM's wording for an explicit deny, as Bedrock relays it.
-                error = ApiError(
-                    "AccessDeniedException",
-                    f"User: arn:aws:sts::{self.account_id}:assumed-role/janitor/function is not "
-                    f"authorized to perform: bedrock:{op} with an explicit deny in a service control policy",
-                    403,
-                )
+                # IAM's wording for an explicit deny, as the operation's service relays it.
+                error = dialect(op).denied(self.account_id, op)
                 self.fault_counts[op] += 1
             elif faults.applies_to(op) and (faults.throttle_rate or faults.server_error_rate):
                 draw = self.fault_rng.random()
                 if draw < faults.throttle_rate:
-                    error = ApiError("ThrottlingException", "Rate exceeded.")
+                    error = dialect(op).throttled()
                 elif draw < faults.throttle_rate + faults.server_error_rate:
-                    error = ApiError("InternalServerException", "Injected internal server error.")
+                    error = dialect(op).server_error()
                 if error is not None:
                     self.fault_counts[op] += 1
             return error, faults.latency_seconds if faults.applies_to(op) else 0.0

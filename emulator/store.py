@@ -10,6 +10,7 @@ import time
 
 from emulator.contract import JOB_ID_RE
 from emulator.jobs import Job
+from emulator.tag_index import TagIndex
 from emulator.validation import ListQuery
 from emulator.wire import ApiError
 
@@ -17,9 +18,13 @@ _ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
 class JobStore:
-    """Jobs by ARN, id, name and client token, plus (creationTime, ARN) in order for listing."""
+    """Jobs by ARN, id, name and client token, plus (creationTime, ARN) in order for listing.
 
-    def __init__(self, region: str, account_id: str, seed: int) -> None:
+    Every change to a job's tags, and every job's arrival and departure, also goes to
+    `tag_index`, the tagging API's lagging view of them.
+    """
+
+    def __init__(self, region: str, account_id: str, seed: int, tag_index_lag: float = 0.0) -> None:
         self.region = region
         self.account_id = account_id
         self.jobs: dict[str, Job] = {}
@@ -31,6 +36,7 @@ class JobStore:
         # (creationTime µs, ARN), sorted: list pages bisect instead of sorting every job.
         self._keys: list[tuple[int, str]] = []
         self._deleting: list[tuple[float, str]] = []  # heap of (monotonic deadline, ARN)
+        self.tag_index = TagIndex(tag_index_lag)
 
     def arn(self, job_id: str) -> str:
         return f"arn:aws:bedrock:{self.region}:{self.account_id}:evaluation-job/{job_id}"
@@ -53,13 +59,25 @@ class JobStore:
     def remember_token(self, token: str, arn: str) -> None:
         self._arn_by_token[token] = arn
 
-    def insert(self, job: Job) -> None:
+    def insert(self, job: Job, *, seeded: bool) -> None:
+        """Adds `job`; a seeded job's tags are as old as the account, a created job's are new."""
         self.jobs[job.arn] = job
         self._arn_by_id[job.job_id] = job.arn
         self._arn_by_name[job.name] = job.arn
         bisect.insort(self._keys, job.key)
+        if seeded:
+            self.tag_index.seed(job.arn, job.tags)
+        else:
+            self.tag_index.record(job.arn, job.tags, time.monotonic())
 
-    def remove(self, job: Job) -> None:
+    def set_tags(self, job: Job, tags: dict[str, str]) -> None:
+        """`job`'s tags become `tags` now (TagResource, UntagResource)."""
+        if tags != job.tags:
+            job.tags = tags
+            self.tag_index.record(job.arn, tags, time.monotonic())
+
+    def remove(self, job: Job, at: float | None = None) -> None:
+        """Removes `job` (at monotonic time `at`, default now)."""
         if self.jobs.pop(job.arn, None) is None:
             return
         self._arn_by_id.pop(job.job_id, None)
@@ -67,6 +85,7 @@ class JobStore:
         i = bisect.bisect_left(self._keys, job.key)
         if i < len(self._keys) and self._keys[i] == job.key:
             del self._keys[i]
+        self.tag_index.record(job.arn, None, time.monotonic() if at is None else at)
 
     def remove_after(self, job: Job, seconds: float) -> None:
         """`job` (now Deleting) leaves the store `seconds` from now, or at once for 0."""
@@ -79,10 +98,10 @@ class JobStore:
         """Removes the jobs whose Deleting time is over; every read calls it first."""
         now = time.monotonic()
         while self._deleting and self._deleting[0][0] <= now:
-            _, arn = heapq.heappop(self._deleting)
+            deadline, arn = heapq.heappop(self._deleting)
             job = self.jobs.get(arn)
             if job is not None and job.status == "Deleting":
-                self.remove(job)
+                self.remove(job, at=deadline)
 
     def find(self, identifier: str) -> Job | None:
         job = self.jobs.get(identifier)

@@ -1,4 +1,10 @@
-"""The HTTP plumbing: a threaded keep-alive server on 127.0.0.1, routing, and the service lifecycle."""
+"""The HTTP plumbing: a threaded keep-alive server on 127.0.0.1, routing, and the service lifecycle.
+
+Two protocols share the port, as two AWS endpoints would not: Bedrock's rest-json (the operation
+is in the method and path) and the Resource Groups Tagging API's JSON 1.1 (``POST /`` with the
+operation in ``X-Amz-Target``). A request carrying ``X-Amz-Target`` is JSON 1.1, and so are its
+reply's content type and error shape.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import json
 import socket
 import threading
 import uuid
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
@@ -14,7 +21,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote
 
-from emulator.wire import JSON, ApiError
+from emulator.contract import TAGGING_CONTENT_TYPE, TAGGING_OPERATIONS, TAGGING_TARGET_PREFIX
+from emulator.wire import ApiError
 
 _FLAT_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/evaluation-jobs"): "ListEvaluationJobs",
@@ -25,9 +33,29 @@ _FLAT_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/listTagsForResource"): "ListTagsForResource",
 }
 
+_TARGETS = {f"{TAGGING_TARGET_PREFIX}.{op}": op for op in TAGGING_OPERATIONS}
 
-def route(method: str, path: str) -> tuple[str, str | None] | None:
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: str
+    body: bytes
+    #: The X-Amz-Target header: set only for JSON 1.1 requests.
+    target: str | None = None
+
+    @property
+    def json_1_1(self) -> bool:
+        return self.target is not None
+
+
+def route(request: Request) -> tuple[str, str | None] | None:
     """(operation, decoded jobIdentifier label) for a request, or None for an unknown route."""
+    method, path = request.method, request.path
+    if request.target is not None:
+        op = _TARGETS.get(request.target) if (method, path) == ("POST", "/") else None
+        return None if op is None else (op, None)
     op = _FLAT_ROUTES.get((method, path))
     if op is not None:
         return (op, None)
@@ -64,7 +92,7 @@ class HttpService:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
-    def _serve(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
+    def _serve(self, request: Request) -> tuple[int, str]:
         raise NotImplementedError
 
     def _admin(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
@@ -197,28 +225,33 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length > 0 else b""
         path, _, query = self.path.partition("?")
+        request = Request(self.command, path, query, body, self.headers.get("X-Amz-Target"))
         service = self.server.service
         try:
             if path.startswith("/_emulator/"):
                 status, payload = service._admin(self.command, path, query, body)
             else:
-                status, payload = service._serve(self.command, path, query, body)
+                status, payload = service._serve(request)
         except ApiError as err:
-            self._send_error(err)
+            self._send_error(err, request.json_1_1)
             return
         except Exception as exc:  # a bug must still produce a parseable reply
-            self._send_error(ApiError("InternalServerException", f"Emulator error: {exc!r}"))
+            code = "InternalServiceException" if request.json_1_1 else "InternalServerException"
+            self._send_error(ApiError(code, f"Emulator error: {exc!r}", 500), request.json_1_1)
             return
-        self._send(status, payload.encode())
+        self._send(status, payload.encode(), request.json_1_1)
 
-    def _send_error(self, err: ApiError) -> None:
-        self._send(err.status, JSON.encode({"message": err.message}).encode(), err.code)
+    def _send_error(self, err: ApiError, json_1_1: bool = False) -> None:
+        # JSON 1.1 errors carry their code in the body only (no x-amzn-ErrorType header: the
+        # reply headers recorded in aws/aws-cli#8109 have none).
+        error_type = None if json_1_1 else err.code
+        self._send(err.status, err.body(json_1_1).encode(), json_1_1, error_type)
 
-    def _send(self, status: int, body: bytes, error_type: str | None = None) -> None:
+    def _send(self, status: int, body: bytes, json_1_1: bool = False, error_type: str | None = None) -> None:
         lines = [
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
             f"x-amzn-RequestId: {uuid.uuid4()}",
-            "Content-Type: application/json",
+            f"Content-Type: {TAGGING_CONTENT_TYPE if json_1_1 else 'application/json'}",
             f"Content-Length: {len(body)}",
         ]
         if error_type is not None:

@@ -1,4 +1,4 @@
-"""The rest-json wire format's small parts: the error shape, compact JSON and timestamps."""
+"""The wire formats' small parts: the error shapes, compact JSON and timestamps."""
 
 from __future__ import annotations
 
@@ -17,13 +17,27 @@ _ONE_US = timedelta(microseconds=1)
 
 
 class ApiError(Exception):
-    """An error answered in the rest-json error shape."""
+    """An error, answered in the error shape of the protocol the request came in (see `body`)."""
 
-    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, status: int | None = None, namespace: str | None = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status if status is not None else ERROR_STATUS.get(code, 400)
+        #: JSON 1.1 only: errors raised by AWS's request framework rather than modeled by the
+        #: service carry a namespace in ``__type`` (``com.amazon.coral.service#...``).
+        self.namespace = namespace
+
+    def body(self, json_1_1: bool) -> str:
+        """rest-json: ``{"message"}`` (the code travels in x-amzn-ErrorType); JSON 1.1:
+        ``{"__type", "Message"}``, as aws/aws-cli#8109 recorded from GetResources. botocore's
+        json parser reads the code from ``__type`` only, dropping anything up to ``#``."""
+        if not json_1_1:
+            return JSON.encode({"message": self.message})
+        code = self.code if self.namespace is None else f"{self.namespace}#{self.code}"
+        return JSON.encode({"__type": code, "Message": self.message})
 
 
 def invalid(member: str, constraint: str, value: object = None) -> ApiError:

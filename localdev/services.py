@@ -57,6 +57,8 @@ class LocalAws:
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ENDPOINT_URL_BEDROCK": self.bedrock.endpoint_url,
+            # The emulator serves the tagging API's GetResources on Bedrock's port, over the same jobs.
+            "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API": self.bedrock.endpoint_url,
             "AWS_ENDPOINT_URL_SNS": self.moto_url,
             "NOTIFICATION_TOPIC_ARN": self.topic_arn,
             "POWERTOOLS_TRACE_DISABLED": "true",
@@ -64,7 +66,8 @@ class LocalAws:
         }
 
     def client(self, service: str) -> Any:
-        return local_client(service, self.bedrock.endpoint_url if service == "bedrock" else self.moto_url)
+        on_emulator = service in ("bedrock", "resourcegroupstaggingapi")
+        return local_client(service, self.bedrock.endpoint_url if on_emulator else self.moto_url)
 
     def published_notifications(self) -> list[dict[str, Any]]:
         """Every SNS notification delivered to the test queue so far: Subject and parsed Message."""

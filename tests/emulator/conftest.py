@@ -15,8 +15,10 @@ from tests.emulator.support import ACCOUNT_ID, REGION
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
+    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
 
 ClientFactory = Callable[..., "BedrockClient"]
+TaggingClientFactory = Callable[..., "ResourceGroupsTaggingAPIClient"]
 
 
 @pytest.fixture(scope="session")
@@ -54,6 +56,24 @@ def make_client(boto_session: boto3.session.Session, emu: BedrockEmulator) -> Cl
 @pytest.fixture
 def client(make_client: ClientFactory) -> BedrockClient:
     return make_client()
+
+
+@pytest.fixture
+def make_tagging_client(boto_session: boto3.session.Session, emu: BedrockEmulator) -> TaggingClientFactory:
+    """Resource Groups Tagging API clients on the emulator's port; single attempt by default."""
+
+    def make(target: BedrockEmulator | None = None, **config: Any) -> ResourceGroupsTaggingAPIClient:
+        settings: dict[str, Any] = {"retries": {"mode": "standard", "total_max_attempts": 1}, **config}
+        return boto_session.client(
+            "resourcegroupstaggingapi", endpoint_url=(target or emu).endpoint_url, config=Config(**settings)
+        )
+
+    return make
+
+
+@pytest.fixture
+def tagging(make_tagging_client: TaggingClientFactory) -> ResourceGroupsTaggingAPIClient:
+    return make_tagging_client()
 
 
 @pytest.fixture

@@ -58,6 +58,25 @@ def raw_request(
         conn.close()
 
 
+def raw_rpc(
+    emu: BedrockEmulator, operation: str, payload: dict[str, Any] | bytes
+) -> tuple[int, dict[str, str], Any]:
+    """(status, headers, parsed JSON body) of one unsigned JSON 1.1 tagging API request."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    url = urlsplit(emu.endpoint_url)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=5)
+    try:
+        headers = {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"ResourceGroupsTaggingAPI_20170126.{operation}",
+        }
+        conn.request("POST", "/", body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), json.loads(response.read())
+    finally:
+        conn.close()
+
+
 def error_code(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
     response: Any = exc.value.response
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]

@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 AWS_CLI = Path(sys.executable).parent / "aws"
 
 
-def aws(emu: BedrockEmulator, tmp_path: Path, *args: str) -> Any:
+def aws(emu: BedrockEmulator, tmp_path: Path, *args: str, service: str = "bedrock") -> Any:
     # A clean environment, so no profile, config file or real credentials leak in.
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -35,7 +35,7 @@ def aws(emu: BedrockEmulator, tmp_path: Path, *args: str) -> Any:
     result = subprocess.run(
         [
             str(AWS_CLI),
-            "bedrock",
+            service,
             *args,
             "--endpoint-url",
             emu.endpoint_url,
@@ -76,6 +76,28 @@ def test_aws_cli_batch_deletes(emu: BedrockEmulator, tmp_path: Path) -> None:
         {"jobIdentifier": MISSING_ARN, "code": "404", "message": "Unable to locate this job to delete."}
     ]
     assert emu.job_arns(status="Deleting") == [done]
+
+
+def test_aws_cli_gets_resources_by_arn_list(emu: BedrockEmulator, tmp_path: Path) -> None:
+    retained = emu.add_job(tags={"janitor:retain": "true", "team": "search"})
+    plain = emu.add_job()
+    result = aws(
+        emu,
+        tmp_path,
+        "get-resources",
+        "--resource-arn-list",
+        plain,
+        retained,
+        MISSING_ARN,
+        service="resourcegroupstaggingapi",
+    )
+    assert result["ResourceTagMappingList"] == [
+        {
+            "ResourceARN": retained,
+            "Tags": [{"Key": "janitor:retain", "Value": "true"}, {"Key": "team", "Value": "search"}],
+        }
+    ]
+    assert emu.request_counts() == {"GetResources": 1}
 
 
 def test_python_m_emulator_serves_demo_data(boto_session: boto3.session.Session) -> None:

@@ -58,6 +58,40 @@ def test_patterns_enums_and_limits(model: Any) -> None:
     assert meta("PaginationToken")["max"] == s.MAX_TOKEN_LENGTH
 
 
+def test_the_tagging_contract_matches_botocores_model() -> None:
+    tagging = botocore.session.get_session().get_service_model("resourcegroupstaggingapi")
+    op = tagging.operation_model("GetResources")
+    assert (tagging.metadata["targetPrefix"], tagging.metadata["jsonVersion"]) == (
+        s.TAGGING_TARGET_PREFIX,
+        "1.1",
+    )
+    assert s.TAGGING_OPERATIONS == ("GetResources",)
+    assert (op.http["method"], op.http["requestUri"]) == ("POST", "/")
+    assert {e.name for e in op.error_shapes} == set(s.TAGGING_ERROR_STATUS)
+
+    def meta(shape: str) -> Any:
+        return tagging.shape_for(shape).metadata
+
+    assert (meta("ResourceARNListForGet")["min"], meta("ResourceARNListForGet")["max"]) == s.ARN_LIST_RANGE
+    assert meta("ResourceARN")["max"] == s.MAX_ARN_LENGTH
+    assert meta("TagFilterList")["max"] == s.MAX_TAG_FILTERS
+    assert meta("TagValueList")["max"] == s.MAX_TAG_FILTER_VALUES
+    assert (meta("TagKey")["min"], meta("TagKey")["max"]) == s.TAGGING_KEY_LENGTH
+    assert (meta("TagValue")["min"], meta("TagValue")["max"]) == s.TAGGING_VALUE_LENGTH
+    assert meta("AmazonResourceType")["max"] == s.MAX_RESOURCE_TYPE_LENGTH
+    assert meta("PaginationToken")["max"] == s.MAX_TOKEN_LENGTH
+    # The page-size limits and the token's lifetime are only in the documentation.
+    assert op.input_shape is not None
+    docs = {name: shape.documentation for name, shape in op.input_shape.members.items()}
+    lo, hi = s.RESOURCES_PER_PAGE_RANGE
+    assert f"minimum of {lo} and a maximum value of {hi}" in docs["ResourcesPerPage"]
+    lo, hi = s.TAGS_PER_PAGE_RANGE
+    assert f"minimum of {lo} items up to a maximum of {hi}" in docs["TagsPerPage"]
+    assert f"up to {s.MAX_RESOURCE_TYPE_FILTERS} items" in docs["ResourceTypeFilters"]
+    expired = tagging.shape_for("PaginationTokenExpiredException").documentation
+    assert f"maximum of {s.PAGINATION_TOKEN_LIFETIME_SECONDS // 60} minutes" in expired
+
+
 def test_responses_carry_every_required_member(model: Any) -> None:
     with BedrockEmulator() as emu:
         arn = emu.add_job(status="Failed", application_type="RagEvaluation")
@@ -71,20 +105,30 @@ def test_responses_carry_every_required_member(model: Any) -> None:
 
 
 def test_per_item_codes_come_from_one_table_where_only_404_is_documented() -> None:
-    assert [(e.code, e.invented) for e in ITEM_ERRORS] == [("404", False), ("409", True), ("500", True)]
+    assert [(e.code, e.invented) for e in ITEM_ERRORS] == [
+        ("404", False),
+        ("409", True),
+        ("500", True),
+        ("403", True),
+    ]
     assert all(e.source for e in ITEM_ERRORS)
-    assert all(e.source.startswith(("INVENTED", "INJECTED")) for e in ITEM_ERRORS if e.invented)
+    assert all(e.source.startswith(("INVENTED", "INJECTED", "ASSUMED")) for e in ITEM_ERRORS if e.invented)
     # Every code the emulator answers on its own is a row of that table.
     with BedrockEmulator() as emu:
         done, running = emu.add_job(status="Completed"), emu.add_job(status="InProgress")
+        retained = emu.add_job(status="Completed", tags={"janitor:retain": "true"})
         emu.faults = FaultConfig(item_failure_rate=1.0)
-        body = json.dumps({"jobIdentifiers": [MISSING_ARN, running, done]}).encode()
+        emu.enforce_retain_tag_deny("janitor:retain", mode="item")
+        body = json.dumps({"jobIdentifiers": [MISSING_ARN, running, done, retained]}).encode()
         _, _, answer = raw_request(emu, "POST", "/evaluation-jobs/batch-delete", body)
     assert [e["code"] for e in answer["errors"]] == [e.code for e in ITEM_ERRORS]
     assert [e["message"] for e in answer["errors"]] == [
         ITEM_ERRORS[0].message,
         "Job is InProgress; only Completed, Failed or Stopped jobs can be deleted.",
         ITEM_ERRORS[2].message,
+        "User: arn:aws:sts::123456789012:assumed-role/janitor/function is not authorized to perform: "
+        f"bedrock:BatchDeleteEvaluationJob on resource: {retained} with an explicit deny in an "
+        "identity-based policy",
     ]
 
 

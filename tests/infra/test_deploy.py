@@ -176,6 +176,7 @@ def test_the_deployed_code_deletes_old_jobs_and_reports_a_failure_to_the_deploye
                 "AWS_REGION": REGION,
                 "AWS_DEFAULT_REGION": REGION,
                 "AWS_ENDPOINT_URL_BEDROCK": bedrock.endpoint_url,
+                "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API": bedrock.endpoint_url,
                 "AWS_ENDPOINT_URL_SNS": moto_url,
                 "POWERTOOLS_TRACE_DISABLED": "true",
             },
