@@ -252,17 +252,18 @@ def test_a_bad_override_lists_and_deletes_nothing(local: LocalAws, invoke: Invok
 def test_the_time_budget_stops_new_batches_and_the_next_run_continues(
     local: LocalAws, invoke: Invoker
 ) -> None:
+    # Enough work for ~3 s at two calls in flight: 10 tag lookups and 40 delete calls of 0.1 s.
     jobs = {
-        local.bedrock.add_job(status="Completed", creation_time=days_ago(40 + i / 10)) for i in range(200)
+        local.bedrock.add_job(status="Completed", creation_time=days_ago(40 + i / 100)) for i in range(1000)
     }
-    local.bedrock.faults = FaultConfig(latency_seconds=0.05)
+    local.bedrock.faults = FaultConfig(latency_seconds=0.1)
 
     # 60 s reserve in a 61.5 s function: about 1.5 s of work before the janitor must stop.
     first = invoke({}, timeout_seconds=61.5, MAX_CONCURRENCY="2")
     assert first.result is not None
     assert first.result["complete"] is False
     assert first.result["stoppedBy"] == "timeBudget"
-    assert 0 < first.result["deleted"] < 200
+    assert 0 < first.result["deleted"] < 1000
     reported = {line["jobArn"] for line in first.logs("Deleted evaluation job")}
     unknown = {line["jobArn"] for line in first.logs("Evaluation job delete abandoned, outcome unknown")}
     assert len(reported) == first.result["deleted"]
@@ -275,7 +276,7 @@ def test_the_time_budget_stops_new_batches_and_the_next_run_continues(
 
     second = invoke({})
     assert second.result is not None
-    assert second.result["deleted"] == 200 - len(gone)
+    assert second.result["deleted"] == 1000 - len(gone)
     assert second.result["complete"] is True
     assert local.bedrock.surviving_job_arns() == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import pytest
 
@@ -51,7 +52,7 @@ def test_requests_equal_the_bound_in_either_mode(
 
 @pytest.mark.parametrize("deny", ["call", "item"])
 def test_a_retain_tag_the_tagging_api_has_not_caught_up_with_is_still_honoured(
-    local: LocalAws, invoke: Invoker, deny: str
+    local: LocalAws, invoke: Invoker, deny: Literal["call", "item"]
 ) -> None:
     jobs = seed(local, deletable=60)
     local.bedrock.tag_index_lag_seconds = 600.0
