@@ -68,6 +68,8 @@ class RunTally:
             self.stop_systemic(systemic)
 
     def stop_systemic(self, systemic: SystemicError) -> None:
+        if self.summary.systemic_error is not None:
+            raise SystemicStopError  # already stopping (work harvested on the way out): once is enough
         self.summary.stopped_by = STOPPED_BY_SYSTEMIC_ERROR
         self.summary.error = systemic.describe()
         self.summary.systemic_error = systemic.to_dict()

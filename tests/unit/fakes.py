@@ -7,12 +7,14 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from janitor.deadline import Deadline
 from janitor.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError, TagIndex
 from janitor.report import FailedJob
 from janitor.selection import EvaluationJob, SelectionPolicy, batched, is_protected, retention_cutoff
 from janitor.service import JanitorRun
+from janitor.tally import EventLog
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 RETAIN = "janitor:retain"
@@ -162,6 +164,7 @@ def run_in_memory(
     remaining_seconds: Callable[[], float] = lambda: 900.0,
     max_concurrency: int = 4,
     tag_index: TagIndex | None = None,
+    log: EventLog | None = None,
 ) -> JanitorRun:
     """One run over `store` with a 60 s time reserve; returns the finished run."""
     janitor = JanitorRun(
@@ -169,7 +172,7 @@ def run_in_memory(
         policy=run_policy,
         dry_run=dry_run,
         older_than_days=30,
-        log=logging.getLogger("test"),
+        log=log or logging.getLogger("test"),
         remaining_seconds=remaining_seconds,
         time_reserve_seconds=60,
         max_concurrency=max_concurrency,
@@ -178,3 +181,21 @@ def run_in_memory(
     )
     janitor.execute()
     return janitor
+
+
+@dataclass
+class RecordingLog:
+    """An EventLog that keeps what it was told: (message, extra) per level."""
+
+    infos: list[tuple[str, Mapping[str, Any] | None]] = field(default_factory=list)
+    warnings: list[tuple[str, Mapping[str, Any] | None]] = field(default_factory=list)
+    errors: list[tuple[str, Mapping[str, Any] | None]] = field(default_factory=list)
+
+    def info(self, msg: str, *, extra: Mapping[str, Any] | None = None) -> None:
+        self.infos.append((msg, extra))
+
+    def warning(self, msg: str, *, extra: Mapping[str, Any] | None = None) -> None:
+        self.warnings.append((msg, extra))
+
+    def error(self, msg: str, *, extra: Mapping[str, Any] | None = None) -> None:
+        self.errors.append((msg, extra))

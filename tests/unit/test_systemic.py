@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 from janitor.deadline import Deadline
 from janitor.job_store import BatchDeleteOutcome, BedrockCallError
+from janitor.report import RunSummary
 from janitor.selection import EvaluationJob
 from janitor.systemic import SYSTEMIC_ERROR_THRESHOLD, ConsecutiveFailures
-from tests.unit.fakes import InMemoryJobStore, policy, run_in_memory
+from janitor.tally import RunTally, SystemicStopError
+from tests.unit.fakes import InMemoryJobStore, RecordingLog, policy, run_in_memory
 from tests.unit.test_run import old_jobs
 
 DENIED = BedrockCallError(
@@ -112,3 +115,16 @@ def test_a_streak_needs_one_code_and_ignores_retryable_failures() -> None:
     assert failures.failed("Op", "AccessDeniedException", "no") is None, "a success ends the streak"
     assert failures.failed("Op", "ValidationException", "bad") is None, "another code starts anew"
     assert failures.failed("Op", "AccessDeniedException", "no") is None
+
+
+def test_a_systemic_stop_is_logged_and_reported_once_even_as_finished_work_is_harvested() -> None:
+    # On the way out, calls already answered are still recorded, and their refusals extend the
+    # streak past the threshold: the stop must not be announced (or its summary rewritten) again.
+    log = RecordingLog()
+    tally = RunTally(RunSummary(dry_run=False, older_than_days=30, max_deletions=1000), log)
+    for call in range(SYSTEMIC_ERROR_THRESHOLD + 3):
+        with contextlib.suppress(SystemicStopError):
+            tally.call_failed("BatchDeleteEvaluationJob", "AccessDeniedException", f"denied {call}")
+    assert [message for message, _ in log.errors] == ["Stopping: systemic error"]
+    assert tally.summary.systemic_error is not None
+    assert tally.summary.systemic_error["consecutiveCalls"] == SYSTEMIC_ERROR_THRESHOLD
