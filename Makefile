@@ -54,7 +54,7 @@ emulator: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks
 
-## A reduced set, under two minutes.
+## A reduced set, about a minute.
 bench-quick: $(INSTALLED)
 	$(BIN)/python -m benchmarks --quick
 

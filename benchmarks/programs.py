@@ -6,7 +6,8 @@
   another on one thread.
 - `naive-unsafe`: the same without the tag lookups (it deletes retained jobs); for reference.
 - `janitor`: the real handler, cold-started with `cold_start_handler_module()` and invoked once
-  with `{}` and a `LocalLambdaContext`.
+  with `{}` and a `LocalLambdaContext`, in the TAG_LOOKUP mode the parent sets (benchmarks.run
+  runs it as two programs, `janitor (batched)` and `janitor (perJob)`).
 
 The environment (endpoints, credentials, settings) comes from the parent. Every program imports
 the same harness first (`localdev.lambda_runtime`, which pulls in boto3 and moto), outside the

@@ -1,9 +1,10 @@
-"""Run the programs against the emulator, scenario by scenario, and collect what they did.
+"""Run one program against the emulator in one scenario, and collect what it did.
 
 For every (scenario, size, program) the parent starts a new emulator, seeds the same jobs,
 starts the program in a fresh child (benchmarks.programs), and reads the child's resource usage
 with wait4. Afterwards it checks what is left in the emulator: every retained job must still be
-there (except for naive-unsafe), every deletable job gone, nothing else touched.
+there (except for naive-unsafe), every deletable job gone, nothing else touched. The janitor runs
+as two programs, one per TAG_LOOKUP mode (VARIANTS); benchmarks.plan decides what runs when.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bounds import (
+    TagLookup,
+    binding_quota,
     latency_time_bound,
     operation_bounds,
     quota_time_bound,
     request_bound,
 )
-from benchmarks.dataset import RETAIN_TAG_KEY, JobSpec, Population, job_specs, population, seed
+from benchmarks.dataset import RETAIN_TAG_KEY, JobSpec, Population, population, seed
 from benchmarks.programs import PROFILE_ENV
 from emulator import BedrockEmulator, FaultConfig
 from emulator.quota import QuotaEmulator
@@ -39,7 +40,37 @@ from localdev.services import ACCOUNT_ID, REGION, LocalAws
 JANITOR_CONCURRENCY = 16
 #: High enough that every eligible job is deleted in one run.
 MAX_DELETIONS = "1000000"
-QUOTA_OPERATIONS = ("BatchDeleteEvaluationJob", "ListTagsForResource")
+QUOTA_OPERATIONS = ("BatchDeleteEvaluationJob", "ListTagsForResource", "GetResources")
+
+#: The janitor as deployed by default, the one the targets judge; and the way it read tags before.
+JANITOR = "janitor (batched)"
+JANITOR_PER_JOB = "janitor (perJob)"
+#: The order of the tables and the chart.
+PROGRAM_ORDER = (JANITOR, JANITOR_PER_JOB, "naive", "naive-unsafe")
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A measured program as the tables name it: a benchmarks.programs program and its settings."""
+
+    program: str
+    #: The tag-lookup mode its request and time bounds assume.
+    bound_mode: TagLookup
+    #: TAG_LOOKUP for the janitor; None for the naive programs, which never read it.
+    tag_lookup: TagLookup | None = None
+
+    @property
+    def is_janitor(self) -> bool:
+        return self.program == "janitor"
+
+
+VARIANTS: dict[str, Variant] = {
+    JANITOR: Variant("janitor", "batched", "batched"),
+    JANITOR_PER_JOB: Variant("janitor", "perJob", "perJob"),
+    "naive": Variant("naive", "perJob"),
+    # It reads no tags at all (and deletes retained jobs): held to the lower of the two bounds.
+    "naive-unsafe": Variant("naive-unsafe", "batched"),
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,10 +89,15 @@ class Scenario:
             region=REGION, account_id=ACCOUNT_ID, faults=faults, quotas=self.quotas, burst=self.burst
         )
 
-    def time_bound(self, pop: Population) -> float:
+    def time_bound(self, pop: Population, mode: TagLookup) -> float:
         if self.quotas is None:
-            return latency_time_bound(pop, self.latency_s, JANITOR_CONCURRENCY)
-        return quota_time_bound(pop, self.latency_s, JANITOR_CONCURRENCY, self.quotas, self.burst)
+            return latency_time_bound(pop, mode, self.latency_s, JANITOR_CONCURRENCY)
+        return quota_time_bound(pop, mode, self.latency_s, JANITOR_CONCURRENCY, self.quotas, self.burst)
+
+    def binding_quota(self, pop: Population, mode: TagLookup) -> str | None:
+        if self.quotas is None:
+            return None
+        return binding_quota(pop, mode, self.latency_s, JANITOR_CONCURRENCY, self.quotas, self.burst)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -76,6 +112,7 @@ class Scenario:
 class RunRecord:
     scenario: str
     jobs: int
+    #: A VARIANTS name, e.g. "janitor (batched)".
     program: str
     population: Population
     wall_s: float
@@ -101,7 +138,18 @@ class RunRecord:
     overlapped: bool = False
     sample: int = 1
     summary: dict[str, Any] = field(default_factory=dict)
+    #: Per quota-limited operation: the emulator's counts and timing (see `_quota_figures`).
     quota: dict[str, Any] | None = None
+    #: The operation whose quota sets the time bound; None when latency does.
+    binding_quota: str | None = None
+
+    @property
+    def variant(self) -> Variant:
+        return VARIANTS[self.program]
+
+    @property
+    def throttled(self) -> int:
+        return sum(self.refused.values())
 
     @property
     def label(self) -> str:
@@ -120,6 +168,8 @@ class RunRecord:
             "scenario": self.scenario,
             "jobs": self.jobs,
             "program": self.program,
+            "tagLookup": self.variant.tag_lookup,
+            "boundTagLookup": self.variant.bound_mode,
             "sample": self.sample,
             "population": self.population.to_dict(),
             "wallSeconds": self.wall_s,
@@ -135,7 +185,7 @@ class RunRecord:
             "requestsTotal": self.total_requests,
             "refusedByQuota": dict(sorted(self.refused.items())),
             "requestBound": self.request_bound,
-            "requestBoundByOperation": operation_bounds(self.population),
+            "requestBoundByOperation": operation_bounds(self.population, self.variant.bound_mode),
             "requestsOverBound": self.total_requests / self.request_bound,
             "acceptedRequestsOverBound": self.accepted_requests / self.request_bound,
             "timeBoundSeconds": self.time_bound_s,
@@ -150,12 +200,26 @@ class RunRecord:
             "overlappedWithAnotherRun": self.overlapped,
             "summary": self.summary,
             "quota": self.quota,
+            "bindingQuota": self.binding_quota,
         }
 
 
 def _cpu_self() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _quota_figures(emulator: QuotaEmulator) -> dict[str, Any]:
+    """The emulator's counts per quota-limited operation, and how long the operation was busy:
+    from its first request (accepted or not) to its last accepted one."""
+    figures: dict[str, Any] = emulator.quota_windows()
+    for op, window in figures.items():
+        # QuotaEmulator's default bucket holds one second of its rate.
+        window["burst"] = emulator.burst if emulator.burst is not None else emulator.quotas[op]
+        times = [(at, accepted) for at, name, accepted in emulator.timeline if name == op]
+        last_accepted = max((at for at, accepted in times if accepted), default=None)
+        window["busySeconds"] = last_accepted - times[0][0] if last_accepted is not None else None
+    return figures
 
 
 def run_program(
@@ -168,6 +232,7 @@ def run_program(
     overlapped: bool = False,
     sample: int = 1,
 ) -> RunRecord:
+    variant = VARIANTS[program]
     pop = population(specs)
     emulator = scenario.make_emulator().start()
     try:
@@ -184,7 +249,10 @@ def run_program(
             ),
             "PYTHONPATH": CHILD_PYTHONPATH,
         }
-        tag = f"{scenario.name}-{len(specs)}-{program}-{sample}"
+        if variant.tag_lookup is not None:
+            env["TAG_LOOKUP"] = variant.tag_lookup
+        name = variant.program + (f"-{variant.tag_lookup}" if variant.tag_lookup else "")
+        tag = f"{scenario.name}-{len(specs)}-{name}-{sample}"
         if profile_dir is not None:
             profile_dir.mkdir(parents=True, exist_ok=True)
             env[PROFILE_ENV] = str(profile_dir / f"{tag}.prof")
@@ -193,7 +261,7 @@ def run_program(
         started = time.perf_counter()
         with log_path.open("wb") as log, err_path.open("wb") as err:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "benchmarks.programs", program, str(result_path)],
+                [sys.executable, "-m", "benchmarks.programs", variant.program, str(result_path)],
                 env=env,
                 cwd=REPO,
                 stdout=log,
@@ -230,8 +298,8 @@ def run_program(
             rss_growth_kb=child["rssPeakKb"] - child["rssBaselineKb"],
             requests=emulator.request_counts(),
             refused=emulator.fault_counts(),
-            request_bound=request_bound(pop),
-            time_bound_s=scenario.time_bound(pop),
+            request_bound=request_bound(pop, variant.bound_mode),
+            time_bound_s=scenario.time_bound(pop, variant.bound_mode),
             deleted=child["deleted"],
             failed=child["failed"],
             protected=child["protected"],
@@ -240,119 +308,8 @@ def run_program(
             others_lost=len(set(arns) - candidates - left),
             log_lines=log_lines,
             summary=child["summary"],
-            quota=emulator.quota_windows() if isinstance(emulator, QuotaEmulator) else None,
+            quota=_quota_figures(emulator) if isinstance(emulator, QuotaEmulator) else None,
+            binding_quota=scenario.binding_quota(pop, variant.bound_mode),
         )
     finally:
         emulator.stop()
-
-
-@dataclass(frozen=True)
-class Run:
-    scenario: Scenario
-    jobs: int
-    program: str
-    sample: int = 1
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Which programs run at which sizes in each scenario."""
-
-    latency: Scenario
-    quota: Scenario | None
-    latency_sizes: tuple[int, ...]
-    naive_max_jobs: int
-    quota_jobs: int
-    quota_programs: tuple[str, ...]
-
-    #: Samples of the janitor under the quota: its 16 threads' random retry backoff makes one
-    #: sample say little. The sequential baselines vary by about 1 s in 50 and run once.
-    quota_repeats: int = 1
-
-    def runs(self) -> list[Run]:
-        runs: list[Run] = []
-        for size in self.latency_sizes:
-            runs.append(Run(self.latency, size, "janitor"))
-            if size <= self.naive_max_jobs:
-                runs += [Run(self.latency, size, "naive-unsafe"), Run(self.latency, size, "naive")]
-        if self.quota is not None:
-            for program in self.quota_programs:
-                repeats = self.quota_repeats if program == "janitor" else 1
-                runs += [Run(self.quota, self.quota_jobs, program, i) for i in range(1, repeats + 1)]
-        return runs
-
-
-def _line(record: RunRecord) -> str:
-    overlap = "  (overlapped)" if record.overlapped else ""
-    return (
-        f"  {record.scenario:8} {record.jobs:>7,} jobs  {record.label:15}"
-        f"{record.wall_s:7.1f} s wall  {record.cpu_s:6.1f} s CPU  {record.total_requests:>6} requests  "
-        f"deleted {record.deleted}, failed {record.failed}{overlap}"
-    )
-
-
-def run_plan(
-    local: LocalAws,
-    plan: Plan,
-    profile_dir: Path | None = None,
-    progress: bool = True,
-    overlap: bool = True,
-) -> list[RunRecord]:
-    """Every run of the plan, in plan order.
-
-    With `overlap`, the quota-bound runs go in a background thread while the longest naive
-    latency-bound run executes: all of them spend their time waiting on latency or on the quota
-    (each under 5% of a core), so the full benchmark stays under ten minutes on two cores. Each
-    has its own emulator and child process; only the emulator CPU figure is shared (None).
-    """
-    runs = plan.runs()
-    background = [run for run in runs if run.scenario.quotas is not None] if overlap else []
-    naive_sizes = [size for size in plan.latency_sizes if size <= plan.naive_max_jobs]
-    anchor = Run(plan.latency, max(naive_sizes), "naive") if background and naive_sizes else None
-    if anchor is None:
-        background = []
-    specs_by_size = {size: job_specs(size) for size in dict.fromkeys(run.jobs for run in runs)}
-    done: dict[Run, RunRecord] = {}
-    errors: list[BaseException] = []
-    print_lock = threading.Lock()
-
-    def execute(run: Run, tmp: Path, overlapped: bool) -> None:
-        record = run_program(
-            local,
-            run.scenario,
-            specs_by_size[run.jobs],
-            run.program,
-            tmp,
-            profile_dir,
-            overlapped,
-            run.sample,
-        )
-        done[run] = record
-        if progress:
-            with print_lock:
-                print(_line(record), flush=True)
-
-    def execute_background(tmp: Path) -> None:
-        try:
-            for run in background:
-                execute(run, tmp, overlapped=True)
-        except BaseException as error:  # re-raised in the main thread
-            errors.append(error)
-
-    with tempfile.TemporaryDirectory(prefix="janitor-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        for run in runs:
-            if run in background:
-                continue
-            if run == anchor:
-                thread = threading.Thread(target=execute_background, args=(tmp,), name="quota-runs")
-                thread.start()
-                try:
-                    execute(run, tmp, overlapped=True)
-                finally:
-                    thread.join()
-                if errors:
-                    raise errors[0]
-            else:
-                execute(run, tmp, overlapped=False)
-    return [done[run] for run in runs]
