@@ -43,6 +43,10 @@ FINISHED_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
 BATCH_SIZE = 25
 #: Set by the parent to a file path: the measured section runs under cProfile, stats saved there.
 PROFILE_ENV = "BENCH_PROFILE_OUT"
+#: Set by benchmarks.retry_layers: the janitor's retry layers to switch off, comma-separated
+#: (`pacer`, `rounds`, `resume`; the SDK's own retries go with AWS_MAX_ATTEMPTS=1).
+LAYERS_OFF_ENV = "BENCH_RETRY_LAYERS_OFF"
+RETRY_LAYERS = ("pacer", "rounds", "resume")
 
 
 @dataclass
@@ -53,6 +57,8 @@ class Outcome:
     #: Seconds from the start of the section until the program was ready to make its first call.
     startup_s: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict)
+    #: A failed invocation: what it raised (the parent counts what it left behind).
+    error: str | None = None
 
 
 def _is_protected(tags: Sequence[TagTypeDef]) -> bool:
@@ -110,11 +116,34 @@ def naive_unsafe() -> Outcome:
     return naive(check_tags=False)
 
 
+def switch_off_retry_layers(layers: Sequence[str]) -> None:
+    """Take retry layers out of the janitor, to measure what each one buys."""
+    if not layers:
+        return  # nothing imported: the janitor's start-up is measured from a cold start
+    import janitor.bedrock
+    import janitor.pacing
+    import janitor.service
+
+    unknown = set(layers) - set(RETRY_LAYERS)
+    if unknown:
+        raise ValueError(f"unknown retry layers {sorted(unknown)}; known: {RETRY_LAYERS}")
+    if "pacer" in layers:
+        janitor.pacing.OperationPacing.attach = lambda self, client: None  # type: ignore[method-assign]
+    if "rounds" in layers:
+        janitor.service.RETRY_ROUNDS = 0
+    if "resume" in layers:
+        janitor.bedrock.LIST_RESUMES = 0
+
+
 def janitor() -> Outcome:
+    switch_off_retry_layers([layer for layer in os.environ.get(LAYERS_OFF_ENV, "").split(",") if layer])
     started = time.perf_counter()
     handler = cold_start_handler_module()
     startup_s = time.perf_counter() - started
-    summary: dict[str, Any] = handler.lambda_handler({}, LocalLambdaContext())
+    try:
+        summary: dict[str, Any] = handler.lambda_handler({}, LocalLambdaContext())
+    except Exception as error:
+        return Outcome(startup_s=startup_s, error=f"{type(error).__name__}: {error}")
     return Outcome(
         deleted=summary["deleted"],
         failed=summary["failed"],

@@ -80,9 +80,19 @@ class Scenario:
     #: Operation -> requests per second; None for the latency-bound scenario.
     quotas: Mapping[str, float] | None = None
     burst: float = 1.0
+    #: Shares of requests answered with a throttle or a 500 at random, whatever the rate, and
+    #: of jobs a BatchDeleteEvaluationJob answers with a per-item 500 inside its 202.
+    throttle_rate: float = 0.0
+    server_error_rate: float = 0.0
+    item_failure_rate: float = 0.0
 
     def make_emulator(self) -> BedrockEmulator:
-        faults = FaultConfig(latency_seconds=self.latency_s)
+        faults = FaultConfig(
+            latency_seconds=self.latency_s,
+            throttle_rate=self.throttle_rate,
+            server_error_rate=self.server_error_rate,
+            item_failure_rate=self.item_failure_rate,
+        )
         if self.quotas is None:
             return BedrockEmulator(region=REGION, account_id=ACCOUNT_ID, faults=faults)
         return QuotaEmulator(
@@ -138,6 +148,8 @@ class RunRecord:
     overlapped: bool = False
     sample: int = 1
     summary: dict[str, Any] = field(default_factory=dict)
+    #: The janitor's failed invocation, when it failed (the run's summary is then missing).
+    error: str | None = None
     #: Per quota-limited operation: the emulator's counts and timing (see `_quota_figures`).
     quota: dict[str, Any] | None = None
     #: The operation whose quota sets the time bound; None when latency does.
@@ -197,6 +209,7 @@ class RunRecord:
             "deletableLeft": self.deletable_left,
             "othersLost": self.others_lost,
             "logLines": self.log_lines,
+            "error": self.error,
             "overlappedWithAnotherRun": self.overlapped,
             "summary": self.summary,
             "quota": self.quota,
@@ -231,6 +244,7 @@ def run_program(
     profile_dir: Path | None = None,
     overlapped: bool = False,
     sample: int = 1,
+    extra_env: Mapping[str, str] | None = None,
 ) -> RunRecord:
     variant = VARIANTS[program]
     pop = population(specs)
@@ -248,6 +262,7 @@ def run_program(
                 AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=emulator.endpoint_url,
             ),
             "PYTHONPATH": CHILD_PYTHONPATH,
+            **(extra_env or {}),
         }
         if variant.tag_lookup is not None:
             env["TAG_LOOKUP"] = variant.tag_lookup
@@ -308,6 +323,7 @@ def run_program(
             others_lost=len(set(arns) - candidates - left),
             log_lines=log_lines,
             summary=child["summary"],
+            error=child.get("error"),
             quota=_quota_figures(emulator) if isinstance(emulator, QuotaEmulator) else None,
             binding_quota=scenario.binding_quota(pop, variant.bound_mode),
         )

@@ -15,9 +15,8 @@ from typing import Any
 from benchmarks.run import JANITOR, RunRecord
 
 MB = 1024
-#: Where the latency-bound targets are defined.
+#: Where the targets are defined, latency-bound and quota-bound alike.
 TARGET_JOBS = 10_000
-QUOTA_TARGET_JOBS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +114,8 @@ def _quota_targets(records: Sequence[RunRecord]) -> list[Target]:
         return []
     median = find(records, "quota", runs[0].jobs, JANITOR)
     assert median is not None
-    judged = median.jobs == QUOTA_TARGET_JOBS
-    note = "" if judged else f" (defined at {QUOTA_TARGET_JOBS:,} jobs: not judged here)"
+    judged = median.jobs == TARGET_JOBS
+    note = "" if judged else f" (defined at {TARGET_JOBS:,} jobs: not judged here)"
     of = f" [median of {len(runs)} by wall]" if len(runs) > 1 else ""
     share = binding_share(median)
     by_wall = median.time_bound_s / median.wall_s

@@ -39,6 +39,18 @@ class Invocation:
     def logs(self, message: str) -> list[dict[str, Any]]:
         return [line for line in self.lines if line.get("message") == message]
 
+    def logged_arns(self, message: str) -> list[str]:
+        """Every ARN the lines with `message` name, whether one a line (`jobArn`) or a batch a
+        line (`jobArns`, whose `count` must match)."""
+        arns: list[str] = []
+        for line in self.logs(message):
+            if "jobArns" in line:
+                assert line["count"] == len(line["jobArns"])
+                arns.extend(line["jobArns"])
+            else:
+                arns.append(line["jobArn"])
+        return arns
+
 
 Invoker = Callable[..., Invocation]
 

@@ -80,10 +80,10 @@ class BatchDeletes:
         if not self._batch:
             return
         if self._dry_run:
-            for arn in self._batch:
-                self._tally.log.info(
-                    "Would delete evaluation job (dry run)", extra={"jobArn": arn, "outcome": "dryRun"}
-                )
+            self._tally.log.info(
+                "Would delete evaluation jobs (dry run)",
+                extra={"jobArns": self._batch, "count": len(self._batch), "outcome": "dryRun"},
+            )
             self._batch = []
             return
         if self._deadline.passed():
@@ -187,8 +187,7 @@ class BatchDeletes:
             self._tally.call_failed(DELETE_OPERATION, error.code, error.message)
             return
         reading = read_batch(self._in_flight.pop(future), outcome)
-        for arn in reading.deleted:
-            self._tally.deleted(arn)
+        self._tally.deleted(reading.deleted)
         for arn in reading.protected:
             # Selected on tags the tagging API had not caught up with: not eligible after all.
             self._tally.summary.eligible -= 1

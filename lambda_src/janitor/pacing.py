@@ -1,36 +1,44 @@
 """Client-side pacing: send an API operation's requests at the rate its quota lets through.
 
-AWS throttles each API with a token bucket per account and Region. The SDK's standard retry
-mode absorbs a throttle with a random, exponentially growing backoff per thread, so many worker
-threads hammering one quota all end up asleep at once while its tokens go unused; botocore's
-adaptive mode would pace, but its limiter is per client, and every worker has a client of its own
-(see janitor.bedrock). So the workers share one `RequestPacer` per operation instead:
+AWS throttles each API with a token bucket per account and Region, shared with every other
+caller in the account. The SDK's standard retry mode absorbs a throttle with a random,
+exponentially growing backoff per thread, so many worker threads hammering one quota all end up
+asleep at once while its tokens go unused; botocore's adaptive mode would pace, but its limiter
+is per client, every worker has a client of its own (see janitor.worker_clients), and it cuts
+its rate on every throttle, so throttling that strikes at random ratchets it down (README,
+Performance). So the workers share one `RequestPacer` per operation instead, which works in
+windows of WINDOW_SECONDS from an operation's first throttle:
 
-- On a throttle, the pacer caps the operation's request rate at HEADROOM times the rate of
-  requests the service let through in the last WINDOW_SECONDS: that rate is what the quota
-  allows, and the headroom keeps the bucket drained, so no token goes unused.
+- The first throttle caps the operation at what the service let through in the last window
+  (the quota's burst included: a first guess). From then on, the first throttle of each window
+  caps it at SHARE_OF_LET_THROUGH of the rate let through in the last window: under a quota that
+  rate is the quota's, whatever was sent, so the cap sits just under it and almost nothing
+  sent at the cap is throttled. A good citizen of a quota shared with the account's other users.
+- Each window without a throttle raises the cap: by PROBE_GROWTH after one, and ever faster
+  (PROBE_GROWTH ** (2**k - 1) after k in a row), so a quota that was raised, or throttling that
+  has passed, stops slowing the run within seconds, and the next run of a warm function, hours
+  later, starts unpaced (the cap goes once it exceeds CEILING_PER_SECOND). Under a steady
+  quota, the one gentle step over it costs about one throttle every other window.
+- Throttling that does not depend on the rate (a service shedding load at random) would drag a
+  cap set from the rate let through down window after window. A quota leaves windows at the cap
+  calm; random throttling does not: after RATE_INDEPENDENT_WINDOWS throttled windows in a row
+  while paced, the pacer lets go for HOLD_SECONDS and leaves those throttles to the SDK's
+  backoff; so it does when a throttle finds fewer than MIN_REPLIES_TO_PACE replies let through
+  in the last window, which cannot tell a quota from chance (and sets no first cap either).
 - While an operation is paced, a throttled request is retried as soon as the pacer gives it a
   turn, instead of after the SDK's exponential backoff (up to 20 s): the pacer already keeps the
-  rate where the quota wants it, and the backoff would only leave tokens unused. The SDK's
-  attempt limit still holds (its retry quota does not: for a paced throttle, the pacer is what
-  limits the retries); every other error keeps the SDK's backoff.
-- Each whole window without a throttle doubles the cap, and it goes away once it is far above
-  anything the run sends: a quota that was raised, or a burst of throttling that has passed,
-  stops slowing the run within seconds, and the next run of a warm function starts unpaced.
-- The cap never goes under FLOOR_PER_SECOND.
+  rate where the quota wants it. The SDK's attempt limit still holds; every other error keeps
+  the SDK's backoff.
 
-Setting the cap from the rate let through, rather than cutting it by a factor on each throttle
-(as adaptive mode does), keeps throttling that does not depend on the rate from ratcheting the
-rate down: under a quota, the rate let through is the quota whatever is sent; under throttling
-that strikes at random, it is a fixed share of what is sent, and the cap is HEADROOM * (1 - share)
-times what is sent: at or over it while a third of requests or fewer are throttled (a quarter,
-allowing for the counting noise of a one-second window; below about 20 requests/s a window holds
-too few replies for the estimate to be that close).
+Measured (tests/unit/test_pacing.py simulates a token bucket; `make bench`, the emulator's):
+under quotas of 10-300 requests/s with bursts of half to twice the rate, at least 90% of the
+quota's throughput with at most 10% of requests throttled; under throttling that strikes 10-50%
+of requests at random, at least half the rate wanted (from 5 requests/s). Quotas under about
+MIN_REPLIES_TO_PACE requests/s are left to the SDK's backoff.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import deque
@@ -39,16 +47,27 @@ from typing import Any
 
 from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
 
-#: How far above the rate let through the cap sits: under a quota, a third of paced requests are
-#: throttled (and retried at once); the higher it is, the more random throttling it shrugs off.
-HEADROOM = 1.5
 WINDOW_SECONDS = 1.0
-#: The lowest cap, in requests per second.
-FLOOR_PER_SECOND = 1.0
-#: How long after the first throttle of an episode the pacer watches before it sets a cap. The
-#: requests let through before that first throttle are the quota's saved-up burst, not its rate,
-#: so they are left out; until then the SDK's backoff handles the throttles.
-MIN_OBSERVATION_SECONDS = 0.25
+#: The cap's share of the rate let through: under 1, so that requests sent at the cap leave the
+#: quota's bucket a little to spare (for the account's other callers, and against timing jitter).
+SHARE_OF_LET_THROUGH = 0.95
+#: How far one calm window raises the cap; k calm windows in a row raise it PROBE_GROWTH ** (2**k - 1).
+PROBE_GROWTH = 1.125
+#: Calm windows in a row after which the cap is far above anything a Lambda function sends.
+MAX_CALM_RUN = 7
+#: Throttled windows in a row, while paced, that show the throttling does not follow the rate.
+RATE_INDEPENDENT_WINDOWS = 4
+#: How long the pacer leaves rate-independent throttling to the SDK's backoff before it paces again.
+HOLD_SECONDS = 10.0
+#: How often a request waiting for its turn looks again at the cap.
+RECHECK_SECONDS = 0.05
+#: Fewer replies let through in the last window than this cannot tell a quota from throttling
+#: at random: such a throttle sets no cap (and lets go of one), leaving it to the SDK's backoff.
+#: Without this rule, a random throttle among a run's first replies set a cap of 1-4 requests/s
+#: that 30% random throttling then held there: 1,900 deletions took 64 s, 35 s unpaced
+#: (`python -m benchmarks.retry_layers`, README). Quotas under about this many requests/s are
+#: left to the SDK's backoff.
+MIN_REPLIES_TO_PACE = 5
 #: A cap this high paces nothing a Lambda function can send: the pacer lets go of it.
 CEILING_PER_SECOND = 1000.0
 THROTTLING_CODES = frozenset(
@@ -74,13 +93,22 @@ class RequestPacer:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
+        #: When each reply let through in the last window arrived.
         self._let_through: deque[float] = deque()
-        #: When the first throttle of the current episode came (None while nothing throttles).
-        self._throttled_since: float | None = None
-        self._calm_since = 0.0
-        self._next_slot = 0.0
+        #: Turns are numbered as handed out; turn n's slot is _anchor_time + (n - _anchor_turn) / cap.
+        self._issued = 0
+        self._anchor_turn: float = 0
+        self._anchor_time = 0.0
         #: Requests per second, or None while the operation is not paced.
         self.rate_cap: float | None = None
+        #: The start of the current window while paced (None while not).
+        self._window_start: float | None = None
+        self._window_throttled = False
+        self._calm_run = 0
+        self._throttled_run = 0
+        #: The cap the last throttle set, which calm windows raise.
+        self._base_cap = 0.0
+        self._hold_until = float("-inf")
 
     def wait_turn(self) -> None:
         """Block until the next request may go (at once while the operation is not paced)."""
@@ -88,48 +116,103 @@ class RequestPacer:
             if self.rate_cap is None:
                 return
             now = self._clock()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + 1 / self.rate_cap
-        if slot > now:
-            self._sleep(slot - now)
+            if self._slot_of(self._issued) < now:  # nobody waiting: this turn is now
+                self._anchor_turn, self._anchor_time = self._issued, now
+            turn = self._issued
+            self._issued += 1
+        while True:
+            with self._lock:
+                if self.rate_cap is None:
+                    return
+                now = self._clock()
+                slot = self._slot_of(turn)
+            if slot <= now:
+                return
+            # In steps, so that a cap changed meanwhile respaces the turns already handed out.
+            self._sleep(min(slot - now, RECHECK_SECONDS))
+
+    def _slot_of(self, turn: float) -> float:
+        assert self.rate_cap is not None
+        return self._anchor_time + (turn - self._anchor_turn) / self.rate_cap
 
     def record_reply(self, throttled: bool) -> None:
-        """Learn from one reply: a throttle sets the cap, a calm window lifts it."""
+        """Learn from one reply: a throttle sets the cap, calm windows raise it."""
         with self._lock:
             now = self._clock()
             while self._let_through and self._let_through[0] <= now - WINDOW_SECONDS:
                 self._let_through.popleft()
-            if throttled:
-                self._calm_since = now
-                if self._throttled_since is None:
-                    self._throttled_since = now
-                    self._let_through.clear()
-                observed = min(WINDOW_SECONDS, now - self._throttled_since)
-                if observed >= MIN_OBSERVATION_SECONDS:
-                    self._set_cap(max(FLOOR_PER_SECOND, HEADROOM * len(self._let_through) / observed), now)
+            self._close_windows(now)
+            if not throttled:
+                self._let_through.append(now)
+            elif now < self._hold_until:
+                return  # rate-independent throttling: the SDK's backoff handles it
+            elif self._window_start is None:
+                if len(self._let_through) < MIN_REPLIES_TO_PACE:
+                    return  # too few replies to tell a quota from random throttling
+                # The first throttle: what came through in the last window (the burst included)
+                # is the first guess; from now on, the window let through measures the rate.
+                self._window_start, self._window_throttled = now, True
+                self._calm_run = self._throttled_run = 0
+                self._set_cap(len(self._let_through) / WINDOW_SECONDS, now)
+                self._let_through.clear()
+            elif not self._window_throttled:
+                self._window_throttled = True
+                if len(self._let_through) < MIN_REPLIES_TO_PACE:
+                    # A cap dragged down this far by throttles is the mark of random throttling.
+                    self._hold_until = now + HOLD_SECONDS
+                    self._let_go()
+                    return
+                self._set_cap(SHARE_OF_LET_THROUGH * len(self._let_through) / WINDOW_SECONDS, now)
+
+    def _close_windows(self, now: float) -> None:
+        """Count the windows that ended before `now`: lift, hold or raise the cap accordingly."""
+        if self._window_start is None:
+            return
+        ended = int((now - self._window_start) / WINDOW_SECONDS)
+        if ended == 0:
+            return
+        self._window_start += ended * WINDOW_SECONDS
+        calm = ended
+        if self._window_throttled:
+            self._window_throttled, calm = False, ended - 1
+            self._calm_run, self._throttled_run = 0, self._throttled_run + 1
+            if self._throttled_run >= RATE_INDEPENDENT_WINDOWS:
+                self._hold_until = now + HOLD_SECONDS
+                self._let_go()
                 return
-            self._let_through.append(now)
-            if self._throttled_since is None or now - self._calm_since < WINDOW_SECONDS:
+        if calm:
+            self._calm_run, self._throttled_run = self._calm_run + calm, 0
+            if self._calm_run >= MAX_CALM_RUN:
+                self._let_go()
                 return
-            # Doubled for each calm window: a warm function's next run, hours later, starts unpaced.
-            calm_windows = int((now - self._calm_since) / WINDOW_SECONDS)
-            self._calm_since = now
-            doubled = CEILING_PER_SECOND
-            if self.rate_cap is not None and calm_windows < math.log2(CEILING_PER_SECOND):
-                doubled = self.rate_cap * 2**calm_windows
-            if doubled < CEILING_PER_SECOND:
-                self._set_cap(doubled, now)
+            raised = self._base_cap * PROBE_GROWTH ** (2**self._calm_run - 1)
+            if raised >= CEILING_PER_SECOND:
+                self._let_go()
             else:
-                self.rate_cap = None
-                self._throttled_since = None  # the episode is over: the next throttle starts one
+                self._respace(raised, now)
 
     def _set_cap(self, cap: float, now: float) -> None:
-        if self.rate_cap is not None and cap > self.rate_cap and self._next_slot > now:
-            # The turns already handed out, spaced at the new rate: a raised cap takes effect
-            # now rather than after the queue built under the old one. (They are never dropped:
-            # that would let requests through faster than any cap.)
-            self._next_slot = now + (self._next_slot - now) * self.rate_cap / cap
+        self._base_cap = cap
+        self._calm_run = 0
+        self._respace(self._base_cap, now)
+
+    def _respace(self, cap: float, now: float) -> None:
+        """Pace at `cap` from now on, the turns already handed out included (a lowered cap that
+        waited for them would let a second of requests through at the old rate)."""
+        if self.rate_cap is not None:
+            due_now = self._anchor_turn + (now - self._anchor_time) * self.rate_cap
+            self._anchor_turn = min(due_now, self._issued)
+        else:
+            self._anchor_turn = self._issued
+        self._anchor_time = now
         self.rate_cap = cap
+
+    def _let_go(self) -> None:
+        """Stop pacing: the next throttle (after any hold) starts afresh."""
+        self.rate_cap = None
+        self._window_start = None
+        self._window_throttled = False
+        self._calm_run = self._throttled_run = 0
 
 
 class OperationPacing:

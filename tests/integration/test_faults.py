@@ -202,7 +202,7 @@ def test_a_retried_invocation_deletes_nothing_twice_and_reports_what_is_still_fa
     with FailingEndpoint([SERVER_ERROR]) as sns:
         first = invoke({}, AWS_ENDPOINT_URL_SNS=sns.endpoint_url, AWS_MAX_ATTEMPTS="2")
     assert first.error is not None
-    deleted_once = sorted(line["jobArn"] for line in first.logs("Deleted evaluation job"))
+    deleted_once = sorted(first.logged_arns("Deleted evaluation jobs"))
     assert len(deleted_once) == 49
 
     second = invoke({})  # Lambda's async retry of the same event
@@ -212,7 +212,7 @@ def test_a_retried_invocation_deletes_nothing_twice_and_reports_what_is_still_fa
     assert second.result["skipped"] == {"notFinished": 49}, (
         "the 49 deleted jobs are listed as Deleting and never sent again (no alreadyGone)"
     )
-    assert second.logs("Deleted evaluation job") == []
+    assert second.logs("Deleted evaluation jobs") == []
     assert [job["jobIdentifier"] for job in second.result["failedJobs"]] == [stubborn]
     [note] = local.published_notifications()
     assert [job["jobIdentifier"] for job in note["Message"]["failedJobs"]] == [stubborn]

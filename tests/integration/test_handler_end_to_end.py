@@ -88,7 +88,7 @@ def test_a_nightly_run_deletes_exactly_the_old_finished_unprotected_jobs(
         "complete": True,
         "stoppedBy": None,
     }
-    assert sorted(line["jobArn"] for line in run.logs("Deleted evaluation job")) == sorted(jobs["deleted"])
+    assert sorted(run.logged_arns("Deleted evaluation jobs")) == sorted(jobs["deleted"])
     assert run.metrics == {
         "JobsScanned": 10,
         "JobsEligible": 5,
@@ -119,9 +119,7 @@ def test_a_dry_run_deletes_nothing_and_reports_the_same_selection(local: LocalAw
     assert sorted(local.bedrock.surviving_job_arns()) == everything
     assert local.bedrock.request_counts().get("BatchDeleteEvaluationJob", 0) == 0
     assert (dry.result["dryRun"], dry.result["deleted"], dry.result["eligible"]) == (True, 0, 5)
-    assert sorted(line["jobArn"] for line in dry.logs("Would delete evaluation job (dry run)")) == sorted(
-        jobs["deleted"]
-    )
+    assert sorted(dry.logged_arns("Would delete evaluation jobs (dry run)")) == sorted(jobs["deleted"])
     assert dry.metrics["JobsDeleted"] == 0
     assert dry.metrics["JobsEligible"] == 5
 
@@ -264,7 +262,7 @@ def test_the_time_budget_stops_new_batches_and_the_next_run_continues(
     assert first.result["complete"] is False
     assert first.result["stoppedBy"] == "timeBudget"
     assert 0 < first.result["deleted"] < 1000
-    reported = {line["jobArn"] for line in first.logs("Deleted evaluation job")}
+    reported = set(first.logged_arns("Deleted evaluation jobs"))
     unknown = {line["jobArn"] for line in first.logs("Evaluation job delete abandoned, outcome unknown")}
     assert len(reported) == first.result["deleted"]
     # A delete still out at the deadline was abandoned, not awaited: it may land after the run.
