@@ -44,9 +44,9 @@ BATCH_SIZE = 25
 #: Set by the parent to a file path: the measured section runs under cProfile, stats saved there.
 PROFILE_ENV = "BENCH_PROFILE_OUT"
 #: Set by benchmarks.retry_layers: the janitor's retry layers to switch off, comma-separated
-#: (`pacer`, `rounds`, `resume`; the SDK's own retries go with AWS_MAX_ATTEMPTS=1).
+#: (`pacer`, `rounds`; the SDK's own retries go with AWS_MAX_ATTEMPTS=1).
 LAYERS_OFF_ENV = "BENCH_RETRY_LAYERS_OFF"
-RETRY_LAYERS = ("pacer", "rounds", "resume")
+RETRY_LAYERS = ("pacer", "rounds")
 
 
 @dataclass
@@ -120,7 +120,6 @@ def switch_off_retry_layers(layers: Sequence[str]) -> None:
     """Take retry layers out of the janitor, to measure what each one buys."""
     if not layers:
         return  # nothing imported: the janitor's start-up is measured from a cold start
-    import janitor.bedrock
     import janitor.pacing
     import janitor.service
 
@@ -131,8 +130,6 @@ def switch_off_retry_layers(layers: Sequence[str]) -> None:
         janitor.pacing.OperationPacing.attach = lambda self, client: None  # type: ignore[method-assign]
     if "rounds" in layers:
         janitor.service.RETRY_ROUNDS = 0
-    if "resume" in layers:
-        janitor.bedrock.LIST_RESUMES = 0
 
 
 def janitor() -> Outcome:

@@ -12,10 +12,10 @@ at 50 ms a request:
   inside the 202 (a transient failure of one job, which no SDK retries; 4,000 jobs).
 
 The layers: the SDK's retries (standard mode, 8 attempts; off: AWS_MAX_ATTEMPTS=1, which also
-leaves the pacer nothing to retry with), the pacer (janitor.pacing), the run's retry rounds at
-its end (janitor.service.RETRY_ROUNDS) and the listing's resumes (janitor.bedrock.LIST_RESUMES).
-A layer earns its keep when some scenario loses jobs, or time, without it. Results:
-benchmarks/results/retry_layers.json.
+leaves the pacer nothing to retry with), the pacer (janitor.pacing) and the run's retry rounds
+at its end (janitor.service.RETRY_ROUNDS). A layer earns its keep when some scenario loses jobs,
+or time, without it; a fourth, the listing's resume after the SDK's attempts, lost nothing
+anywhere and was removed (README, Safety). Results: benchmarks/results/retry_layers.json.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ VARIANTS = (
     Layers("no SDK retries", {"AWS_MAX_ATTEMPTS": "1"}),
     Layers("no pacer", {LAYERS_OFF_ENV: "pacer"}),
     Layers("no retry rounds", {LAYERS_OFF_ENV: "rounds"}),
-    Layers("no listing resume", {LAYERS_OFF_ENV: "resume"}),
 )
 SCENARIOS = {
     "quota": (

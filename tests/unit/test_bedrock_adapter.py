@@ -138,7 +138,7 @@ def summary(job_id: str) -> dict[str, Any]:
 SERVICE_TOKEN = base64.b64encode(json.dumps({"k": [1756684800000000, ARN], "v": 1}).encode()).decode()
 
 
-def test_a_listing_broken_by_throttling_resumes_from_its_last_page(client: Any) -> None:
+def test_pages_are_followed_with_the_services_own_token(client: Any) -> None:
     cutoff = datetime(2026, 10, 24, tzinfo=UTC)
     query = {
         "creationTimeBefore": cutoff,
@@ -146,39 +146,46 @@ def test_a_listing_broken_by_throttling_resumes_from_its_last_page(client: Any) 
         "sortOrder": "Ascending",
         "maxResults": 1000,
     }
-    pauses: list[float] = []
     with Stubber(client) as stub:
         stub.add_response(
             "list_evaluation_jobs",
             {"jobSummaries": [summary("000000000001")], "nextToken": SERVICE_TOKEN},
             query,
         )
-        stub.add_client_error("list_evaluation_jobs", "ThrottlingException", http_status_code=429)
         stub.add_response(
             "list_evaluation_jobs",
             {"jobSummaries": [summary("000000000002")]},
             {**query, "nextToken": SERVICE_TOKEN},
         )
-        pages = BedrockEvaluationJobs(client, pause=pauses.append).list_job_pages(cutoff, None)
+        pages = BedrockEvaluationJobs(client).list_job_pages(cutoff, None)
         jobs = [job for page in pages for job in page]
         stub.assert_no_pending_responses()
-    assert [job.name for job in jobs] == ["job-000000000001", "job-000000000002"], (
-        "no job listed twice or lost"
-    )
-    assert pauses == [1]
+    assert [job.name for job in jobs] == ["job-000000000001", "job-000000000002"]
 
 
-def test_a_listing_refused_for_good_is_not_resumed(client: Any) -> None:
+@pytest.mark.parametrize(
+    ("code", "status", "rejected"),
+    [
+        ("AccessDeniedException", 403, True),
+        ("ThrottlingException", 429, True),
+        ("InternalServerException", 500, False),
+    ],
+)
+def test_a_page_that_fails_after_the_sdks_attempts_ends_the_listing_with_its_code(
+    client: Any, code: str, status: int, rejected: bool
+) -> None:
     with Stubber(client) as stub:
-        stub.add_client_error("list_evaluation_jobs", "AccessDeniedException", http_status_code=403)
+        stub.add_response(
+            "list_evaluation_jobs", {"jobSummaries": [summary("000000000001")], "nextToken": "t"}
+        )
+        stub.add_client_error("list_evaluation_jobs", code, http_status_code=status)
+        pages = iter(BedrockEvaluationJobs(client).list_job_pages(datetime(2026, 10, 24, tzinfo=UTC), None))
+        assert len(next(pages)) == 1, "the pages read before are the run's to use"
         with pytest.raises(BedrockCallError) as raised:
-            list(
-                BedrockEvaluationJobs(client, pause=lambda _: None).list_job_pages(
-                    datetime(2026, 10, 24, tzinfo=UTC), None
-                )
-            )
-    assert raised.value.code == "AccessDeniedException"
-    assert raised.value.rejected, "a 4xx answer is a refusal: nothing was changed"
+            next(pages)
+        stub.assert_no_pending_responses()
+    assert raised.value.code == code
+    assert raised.value.rejected is rejected, "a 4xx answer is a refusal: nothing was changed"
 
 
 def test_no_attempt_starts_after_the_deadline() -> None:
