@@ -45,7 +45,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="reduced set (about a minute and a half): the batched janitor at every size and under the quota, "
+        help="reduced set (about a minute): the batched janitor at every size and under the quota, "
         "the perJob janitor at 1,000 jobs, naive-unsafe up to 10,000, no naive, one quota sample",
     )
     parser.add_argument("--latency-ms", type=float, default=50.0, help="per-request latency (default 50)")
