@@ -22,6 +22,13 @@ emulator/tagging.py states what it follows and what it chose. Two options bear o
   AccessDeniedException, "item" answers those jobs with per-item "403" errors and deletes the
   rest (emulator/iam.py; the per-item code is an assumption, emulator/item_errors.py).
 
+Jobs live per account and Region, as in AWS (emulator/state.py): a request sees the jobs of
+the Region its SigV4 signature names and of the account its access key belongs to, which
+``account_of_key`` (a constructor keyword: access key id -> account id, None when unknown)
+tells, as the account's STS would; without it, or for an unknown key, and for unsigned requests,
+the emulator's own ``account_id`` and ``region``. ``add_job``, ``job_arns`` and
+``surviving_job_arns`` take ``account_id=`` and ``region=`` keywords (default: its own).
+
 Behaviour the real service leaves unspecified, as chosen here:
 
 - ListEvaluationJobs returns 100 jobs when maxResults is absent. nextToken is standard, padded

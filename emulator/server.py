@@ -13,7 +13,7 @@ tagging (GetResources), transport (HTTP) and admin (the /_emulator/ routes).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -61,10 +61,15 @@ class BedrockEmulator(HttpService):
         port: int = 0,
         faults: FaultConfig | None = None,
         tag_index_lag_seconds: float = 0.0,
+        account_of_key: Callable[[str], str | None] | None = None,
     ) -> None:
+        """`account_of_key` tells which account an access key id belongs to (None: unknown), as
+        AWS does from the credentials a request is signed with; without it, or for an unknown
+        key, a request acts in `account_id`. The Region is the one the request is signed for."""
         super().__init__(port)
         self.region = region
         self.account_id = account_id
+        self._account_of_key = account_of_key
         self._state = EmulatorState(
             region, account_id, seed, deleting_seconds, faults or FaultConfig(), tag_index_lag_seconds
         )
@@ -84,12 +89,11 @@ class BedrockEmulator(HttpService):
 
         Setting it applies to changes made from then on; those already made keep their time.
         """
-        return self._state.store.tag_index.lag
+        return self._state.tag_index_lag
 
     @tag_index_lag_seconds.setter
     def tag_index_lag_seconds(self, seconds: float) -> None:
-        with self._state.lock:
-            self._state.store.tag_index.lag = seconds
+        self._state.set_tag_index_lag(seconds)
 
     def enforce_retain_tag_deny(
         self, tag_key: str | None = "janitor:retain", mode: RetainDenyMode = "call"
@@ -156,15 +160,18 @@ class BedrockEmulator(HttpService):
         model_identifiers: Sequence[str] | None = None,
         task_types: Sequence[str] | None = None,
         description: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
     ) -> str:
-        """Seeds a job directly (no request counted) and returns its ARN.
+        """Seeds a job directly (no request counted) and returns its ARN; in the emulator's own
+        account and Region unless `account_id` or `region` say otherwise.
 
         A job seeded as Deleting stays Deleting (a stuck delete): a BatchDelete accepts it again
         but never removes it. Its `tags` count as set long ago: GetResources sees them at once,
         whatever `tag_index_lag_seconds` says.
         """
         return ops.seed_job(
-            self._state,
+            self._state.for_caller(account_id or self.account_id, region or self.region),
             name,
             status,
             to_us(creation_time) if creation_time is not None else now_us(),
@@ -179,25 +186,40 @@ class BedrockEmulator(HttpService):
 
     def get_job(self, arn: str) -> dict[str, Any] | None:
         """The job as GetEvaluationJob returns it through boto3 (datetimes), plus ``tags``."""
+        parts = arn.split(":")
+        store = self._state.store_of(parts[4], parts[3]) if len(parts) > 5 else self._state.store
         with self._state.lock:
-            self._state.store.purge()
-            job = self._state.store.find(arn)
+            store.purge()
+            job = store.find(arn)
             return None if job is None else job.snapshot()
 
-    def job_arns(self, status: str | None = None) -> list[str]:
-        """ARNs oldest first (Deleting ones included), optionally only those in ``status``."""
+    def job_arns(
+        self, status: str | None = None, *, account_id: str | None = None, region: str | None = None
+    ) -> list[str]:
+        """ARNs oldest first (Deleting ones included), optionally only those in ``status``; of
+        the emulator's own account and Region unless `account_id` or `region` say otherwise."""
+        store = self._state.store_of(account_id or self.account_id, region or self.region)
         with self._state.lock:
-            self._state.store.purge()
-            return self._state.store.arns(status)
+            store.purge()
+            return store.arns(status)
 
-    def surviving_job_arns(self) -> list[str]:
+    def surviving_job_arns(self, *, account_id: str | None = None, region: str | None = None) -> list[str]:
         """ARNs oldest first of the jobs nobody has deleted: those not Deleting."""
-        deleting = set(self.job_arns("Deleting"))
-        return [arn for arn in self.job_arns() if arn not in deleting]
+        deleting = set(self.job_arns("Deleting", account_id=account_id, region=region))
+        return [arn for arn in self.job_arns(account_id=account_id, region=region) if arn not in deleting]
 
     def _serve(self, request: Request) -> tuple[int, str]:
         """Answers one API request; subclasses (emulator.quota) may refuse it before calling this."""
-        return _answer(self._state, request)
+        return _answer(self._state.for_caller(*self._caller(request)), request)
+
+    def _caller(self, request: Request) -> tuple[str, str]:
+        """(account, Region) a request acts in: its credentials' account, its signed Region."""
+        scope = request.credential_scope
+        if scope is None:
+            return self.account_id, self.region
+        key, region = scope
+        account = self._account_of_key(key) if self._account_of_key is not None else None
+        return account or self.account_id, region
 
     def _admin(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
         return serve_admin(self, method, path, query, body)

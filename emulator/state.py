@@ -1,9 +1,16 @@
-"""Everything a request reads or changes, behind one lock: the jobs, the faults and the counters."""
+"""Everything a request reads or changes, behind one lock: the jobs, the faults and the counters.
+
+Jobs live per account and Region, as in AWS: each (account, Region) has a `JobStore` of its
+own, and a request sees only its caller's (`for_caller`). Faults, counters, item failures and
+the retain-tag Deny are the emulator's, shared by every account.
+"""
 
 from __future__ import annotations
 
+import copy
 import random
 import threading
+import zlib
 from collections import Counter
 
 from emulator.dialects import dialect
@@ -25,7 +32,12 @@ class EmulatorState:
     ) -> None:
         self.lock = threading.Lock()
         self.account_id = account_id
-        self.store = JobStore(region, account_id, seed, tag_index_lag)
+        self.region = region
+        self._seed = seed
+        self._tag_index_lag = tag_index_lag
+        self._stores: dict[tuple[str, str], JobStore] = {}
+        #: The emulator's own account and Region: what unsigned requests and the admin API see.
+        self.store = self.store_of(account_id, region)
         #: How long a job accepted by BatchDeleteEvaluationJob stays listed as Deleting.
         self.deleting_seconds = deleting_seconds
         self.faults = faults
@@ -38,6 +50,43 @@ class EmulatorState:
         self.fault_counts: Counter[str] = Counter()
         #: The janitor role's Deny on its retain tag, when enforced (emulator/iam.py).
         self.retain_tag_deny: RetainTagDeny | None = None
+
+    def store_of(self, account_id: str, region: str) -> JobStore:
+        """The jobs of `account_id` in `region`, created empty on first use."""
+        with self.lock:
+            store = self._stores.get((account_id, region))
+            if store is None:
+                # A seed of its own per account and Region: ids differ between accounts, and
+                # each account's are the same from run to run.
+                seed = self._seed ^ zlib.crc32(f"{account_id}/{region}".encode())
+                store = JobStore(region, account_id, seed, self._tag_index_lag)
+                self._stores[(account_id, region)] = store
+            return store
+
+    def for_caller(self, account_id: str, region: str) -> EmulatorState:
+        """This state as one request of `account_id` in `region` sees it: that account's jobs.
+
+        A shallow copy: the lock, counters, faults' random sequence and every other shared part
+        are the same objects. It lives for one request; settings are changed on the emulator's
+        own state only.
+        """
+        if (account_id, region) == (self.account_id, self.region):
+            return self
+        view = copy.copy(self)
+        view.store = self.store_of(account_id, region)
+        view.account_id, view.region = account_id, region
+        return view
+
+    @property
+    def tag_index_lag(self) -> float:
+        return self._tag_index_lag
+
+    def set_tag_index_lag(self, seconds: float) -> None:
+        """Every account's tag index lags by `seconds` from now on (see emulator.tag_index)."""
+        with self.lock:
+            self._tag_index_lag = seconds
+            for store in self._stores.values():
+                store.tag_index.lag = seconds
 
     def set_faults(self, config: FaultConfig) -> None:
         with self.lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 import uuid
@@ -44,10 +45,22 @@ class Request:
     body: bytes
     #: The X-Amz-Target header: set only for JSON 1.1 requests.
     target: str | None = None
+    #: The Authorization header (SigV4: its credential scope names the access key and Region).
+    authorization: str | None = None
 
     @property
     def json_1_1(self) -> bool:
         return self.target is not None
+
+    @property
+    def credential_scope(self) -> tuple[str, str] | None:
+        """(access key id, Region) of a SigV4-signed request, or None when it is not signed."""
+        found = _CREDENTIAL.search(self.authorization or "")
+        return None if found is None else (found["key"], found["region"])
+
+
+#: SigV4: "AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...".
+_CREDENTIAL = re.compile(r"Credential=(?P<key>[^/\s,]+)/\d{8}/(?P<region>[a-z0-9-]+)/")
 
 
 def route(request: Request) -> tuple[str, str | None] | None:
@@ -225,7 +238,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length) if length > 0 else b""
         path, _, query = self.path.partition("?")
-        request = Request(self.command, path, query, body, self.headers.get("X-Amz-Target"))
+        request = Request(
+            self.command,
+            path,
+            query,
+            body,
+            self.headers.get("X-Amz-Target"),
+            self.headers.get("Authorization"),
+        )
         service = self.server.service
         try:
             if path.startswith("/_emulator/"):
