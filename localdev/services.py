@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,8 @@ class LocalAws:
             # The emulator serves the tagging API's GetResources on Bedrock's port, over the same jobs.
             "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API": self.bedrock.endpoint_url,
             "AWS_ENDPOINT_URL_SNS": self.moto_url,
+            # The member role of another account is assumed with moto's STS.
+            "AWS_ENDPOINT_URL_STS": self.moto_url,
             "NOTIFICATION_TOPIC_ARN": self.topic_arn,
             "POWERTOOLS_TRACE_DISABLED": "true",
             **settings,
@@ -84,6 +87,32 @@ class LocalAws:
                     {"Subject": envelope.get("Subject"), "Message": json.loads(envelope["Message"])}
                 )
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def accounts_by_moto_sts(moto_url: str) -> Callable[[str], str | None]:
+    """Access key id -> its account, as moto's STS tells (GetCallerIdentity, remembered): keys
+    from an AssumeRole act in the role's account, so the emulator sees the account AWS would."""
+    known: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def account_of(access_key: str) -> str | None:
+        with lock:
+            if access_key in known:
+                return known[access_key]
+        # moto identifies the caller by its access key id alone and checks no signature.
+        sts = boto3.client(
+            "sts",
+            region_name=REGION,
+            endpoint_url=moto_url,
+            aws_access_key_id=access_key,
+            aws_secret_access_key="unchecked",
+        )
+        account = sts.get_caller_identity()["Account"]
+        with lock:
+            known[access_key] = account
+        return account
+
+    return account_of
 
 
 @contextmanager
@@ -111,6 +140,7 @@ def local_aws(
             "account_id": ACCOUNT_ID,
             "seed": seed,
             "deleting_seconds": deleting_seconds,
+            "account_of_key": accounts_by_moto_sts(moto_url),
         }
         bedrock = QuotaEmulator(quotas=quotas, **options) if quotas else BedrockEmulator(**options)
         with bedrock as emulator:

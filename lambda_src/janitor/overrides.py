@@ -6,12 +6,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from janitor.settings import Settings
+from janitor.settings import REGION_PATTERN, Settings
 
 USAGE = (
     "Send {} (or a scheduler event) for a normal run, or an object with any of "
-    '"dryRun" (true or false), "olderThanDays" (whole number >= 1) and "maxDeletions" '
-    '(whole number >= 1), e.g. {"dryRun": true, "olderThanDays": 7, "maxDeletions": 50}.'
+    '"dryRun" (true or false), "olderThanDays" (whole number >= 1), "maxDeletions" '
+    '(whole number >= 1) and "target" ({"accountId": "<12 digits>", "region": "<Region>"}), '
+    'e.g. {"dryRun": true, "olderThanDays": 7, "maxDeletions": 50}.'
 )
 #: Where the deployment's bounds are set.
 REDEPLOY_HINT = "(set at deploy time: cdk deploy -c {key}=...)"
@@ -19,6 +20,18 @@ REDEPLOY_HINT = "(set at deploy time: cdk deploy -c {key}=...)"
 
 class InvalidInvocationError(ValueError):
     """The event is not one the janitor accepts; nothing was listed or deleted."""
+
+
+class Target(BaseModel):
+    """One account and Region to clean (sent by the organization run's state machine)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    account_id: str = Field(alias="accountId", pattern=r"^\d{12}$")
+    region: str = Field(pattern=REGION_PATTERN)
+
+    def describe(self) -> str:
+        return f"{self.account_id} {self.region}"
 
 
 class Overrides(BaseModel):
@@ -30,6 +43,7 @@ class Overrides(BaseModel):
     dry_run: bool | None = Field(None, alias="dryRun")
     older_than_days: int | None = Field(None, alias="olderThanDays", ge=1, le=36500)
     max_deletions: int | None = Field(None, alias="maxDeletions", ge=1, le=1_000_000)
+    target: Target | None = None
 
 
 def _is_eventbridge_envelope(event: dict[str, Any]) -> bool:

@@ -44,6 +44,8 @@ class RunSummary:
     error: str | None = None
     #: The operation, code and message of the systemic error that stopped the run, if one did.
     systemic_error: dict[str, str | int] | None = None
+    #: The account and Region the run cleaned ({"accountId", "region"}).
+    target: dict[str, str] | None = None
 
     @property
     def failed(self) -> int:
@@ -68,6 +70,7 @@ class RunSummary:
             "stoppedBy": self.stopped_by,
             **({"error": self.error} if self.error else {}),
             **({"systemicError": self.systemic_error} if self.systemic_error else {}),
+            **({"target": self.target} if self.target else {}),
         }
 
 

@@ -52,10 +52,16 @@ def parse_timestamp_or_none(value: Any) -> datetime | None:
         return None
 
 
-def lenient_session() -> boto3.session.Session:
-    """A boto3 session whose clients tolerate unparseable timestamps in responses."""
+def lenient_session(
+    region: str | None = None, credentials: Mapping[str, str] | None = None
+) -> boto3.session.Session:
+    """A boto3 session whose clients tolerate unparseable timestamps in responses.
+
+    In `region` (default: the environment's) with `credentials` (`aws_access_key_id`,
+    `aws_secret_access_key`, `aws_session_token`; default: the environment's chain).
+    """
     core = botocore.session.get_session()
     core.get_component("response_parser_factory").set_parser_defaults(
         timestamp_parser=parse_timestamp_or_none
     )
-    return boto3.session.Session(botocore_session=core)
+    return boto3.session.Session(botocore_session=core, region_name=region, **(credentials or {}))

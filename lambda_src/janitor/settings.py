@@ -35,6 +35,10 @@ DEFAULT_MAX_DELETIONS_CEILING = 10_000
 #: Tag lookups and delete batches in flight at once. Bedrock calls are I/O-bound; 16 threads fit
 #: comfortably in a 256 MB function and stay far below any published Bedrock control-plane rate.
 DEFAULT_MAX_CONCURRENCY = 16
+#: An AWS Region name: us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5.
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$"
+#: An IAM role name (IAM's own pattern and length).
+_ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,24 @@ class Settings(BaseModel):
     max_deletions_ceiling: int = Field(
         DEFAULT_MAX_DELETIONS_CEILING, alias="MAX_DELETIONS_CEILING", ge=1, le=1_000_000
     )
+    #: The Regions an invocation's `target` may name; empty: the function's own Region only.
+    target_regions: CsvSet = Field(frozenset(), alias="TARGET_REGIONS")
+    #: The role the function assumes in a target account other than its own; None: it cleans
+    #: only its own account.
+    member_role_name: str | None = Field(None, alias="MEMBER_ROLE_NAME", pattern=_ROLE_NAME_PATTERN)
+
+    @field_validator("target_regions")
+    @classmethod
+    def _region_names(cls, regions: frozenset[str]) -> frozenset[str]:
+        bad = sorted(region for region in regions if not re.match(REGION_PATTERN, region))
+        if bad:
+            raise ValueError(f"{', '.join(bad)} is not a Region name such as us-east-1")
+        return regions
+
+    @field_validator("member_role_name", mode="before")
+    @classmethod
+    def _empty_role_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     @field_validator("eligible_statuses")
     @classmethod

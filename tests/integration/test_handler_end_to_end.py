@@ -87,6 +87,7 @@ def test_a_nightly_run_deletes_exactly_the_old_finished_unprotected_jobs(
         "skipped": {"nameExcluded": 1, "notFinished": 2, "protected": 2},
         "complete": True,
         "stoppedBy": None,
+        "target": {"accountId": "123456789012", "region": "us-east-1"},
     }
     assert sorted(run.logged_arns("Deleted evaluation jobs")) == sorted(jobs["deleted"])
     assert run.metrics == {

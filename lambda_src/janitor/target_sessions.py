@@ -1,0 +1,118 @@
+"""The job store and tag index of a target: the only module that talks to STS.
+
+In the function's own account the function's own credentials are used (its own Region's store
+is the one made at cold start); in another account the function assumes the member role there,
+`arn:<partition>:iam::<account>:role/<MEMBER_ROLE_NAME>`, whose trust policy admits only the
+function's role. Credentials from AssumeRole last an hour, longer than any invocation (15
+minutes at most), so each invocation assumes the role afresh rather than refreshing them, and
+only stores that use the function's own credentials are kept between invocations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
+from janitor.overrides import Target
+from janitor.sdk import lenient_session, standard_retries
+from janitor.tagging import ResourceTagging, create_tagging_client
+from janitor.worker_clients import call_error
+
+if TYPE_CHECKING:
+    from mypy_boto3_sts import STSClient
+
+#: How the member account's CloudTrail names the janitor's sessions.
+ROLE_SESSION_NAME = "bedrock-evaluation-janitor"
+ASSUMED_ROLE_SECONDS = 3600
+
+
+def create_sts_client(session: boto3.session.Session) -> STSClient:
+    # No endpoint here: AWS_ENDPOINT_URL_STS redirects the client when it is set.
+    config = Config(retries=standard_retries())  # type: ignore[arg-type]
+    return session.client("sts", config=config)
+
+
+class TargetUnreachableError(RuntimeError):
+    """The member role of a target account could not be assumed: nothing there was touched."""
+
+
+@dataclass(frozen=True)
+class TargetStores:
+    jobs: BedrockEvaluationJobs
+    #: None when tags are looked up per job (TAG_LOOKUP=perJob).
+    tags: ResourceTagging | None
+
+
+class TargetConnections:
+    """Makes (and, for the function's own account, keeps) the stores of each target."""
+
+    def __init__(
+        self,
+        home_session: boto3.session.Session,
+        max_concurrency: int,
+        batched_tag_lookups: bool,
+        member_role_name: str | None,
+        sts_factory: Callable[[], STSClient] | None = None,
+    ) -> None:
+        self._home_session = home_session
+        self._max_concurrency = max_concurrency
+        self._batched = batched_tag_lookups
+        self._member_role_name = member_role_name
+        self._sts_factory = sts_factory or (lambda: create_sts_client(home_session))
+        self._kept: dict[tuple[str, str], TargetStores] = {}
+
+    def stores_for(self, target: Target, home: Target, partition: str = "aws") -> TargetStores:
+        if target.account_id == home.account_id:
+            # Keyed by Region alone: the function's own credentials act in its own account.
+            key = ("", target.region)
+            if key not in self._kept:
+                self._kept[key] = self._stores(lenient_session(region=target.region))
+            return self._kept[key]
+        return self._stores(self._member_session(target, partition))
+
+    def own_region_stores(self) -> TargetStores:
+        """The stores of the function's own account and Region (AWS_REGION), made now and kept."""
+        stores = self._stores(self._home_session)
+        self._kept[("", self._home_session.region_name)] = stores
+        return stores
+
+    def _stores(self, session: boto3.session.Session) -> TargetStores:
+        concurrency = self._max_concurrency
+        jobs = BedrockEvaluationJobs(
+            create_bedrock_client(session, concurrency),
+            client_factory=lambda: create_bedrock_client(session, concurrency),
+        )
+        # Its clients are made on first use, so a run that never looks tags up pays nothing.
+        tags = ResourceTagging(lambda: create_tagging_client(session, concurrency)) if self._batched else None
+        return TargetStores(jobs, tags)
+
+    def _member_session(self, target: Target, partition: str) -> boto3.session.Session:
+        if self._member_role_name is None:
+            raise TargetUnreachableError(f"{target.describe()}: this deployment has no member role")
+        role_arn = f"arn:{partition}:iam::{target.account_id}:role/{self._member_role_name}"
+        try:
+            answer = self._sts_factory().assume_role(
+                RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME, DurationSeconds=ASSUMED_ROLE_SECONDS
+            )
+        except (ClientError, BotoCoreError) as error:
+            failure = call_error(error)
+            raise TargetUnreachableError(
+                f"Cannot assume {role_arn} for {target.describe()}: {failure.code}: {failure.message}. "
+                "Deploy the member role in that account and check that its trust policy names this "
+                "function's role."
+            ) from error
+        credentials = answer["Credentials"]
+        return lenient_session(
+            region=target.region,
+            credentials={
+                "aws_access_key_id": credentials["AccessKeyId"],
+                "aws_secret_access_key": credentials["SecretAccessKey"],
+                "aws_session_token": credentials["SessionToken"],
+            },
+        )

@@ -1,0 +1,119 @@
+"""A run for one target over real HTTP: another Region with the function's own credentials, or
+another account through its member role (moto's STS; the emulator keeps jobs per account and
+Region and tells the caller's account from its credentials, as AWS does)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from localdev.failing_endpoint import FailingEndpoint
+from localdev.services import ACCOUNT_ID, REGION, LocalAws
+from tests.conftest import Invoker
+
+MEMBER = "222222222222"
+OTHER_REGION = "eu-west-1"
+ORGANIZATION = {
+    "TARGET_REGIONS": f"{REGION},{OTHER_REGION}",
+    "MEMBER_ROLE_NAME": "BedrockEvaluationJanitorMember",
+}
+OLD = datetime.now(UTC) - timedelta(days=40)
+
+
+def seed_everywhere(local: LocalAws) -> dict[tuple[str, str], list[str]]:
+    """Three old finished jobs in each of two accounts by two Regions."""
+    return {
+        (account, region): [
+            local.bedrock.add_job(status="Completed", creation_time=OLD, account_id=account, region=region)
+            for _ in range(3)
+        ]
+        for account in (ACCOUNT_ID, MEMBER)
+        for region in (REGION, OTHER_REGION)
+    }
+
+
+def surviving(local: LocalAws) -> dict[tuple[str, str], int]:
+    return {
+        (account, region): len(local.bedrock.surviving_job_arns(account_id=account, region=region))
+        for account in (ACCOUNT_ID, MEMBER)
+        for region in (REGION, OTHER_REGION)
+    }
+
+
+def test_a_member_accounts_region_is_cleaned_through_its_role_and_nothing_else(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    seed_everywhere(local)
+
+    run = invoke({"target": {"accountId": MEMBER, "region": OTHER_REGION}}, **ORGANIZATION)
+
+    assert run.error is None
+    assert run.result is not None
+    assert run.result["target"] == {"accountId": MEMBER, "region": OTHER_REGION}
+    assert (run.result["scanned"], run.result["deleted"]) == (3, 3)
+    assert surviving(local) == {
+        (ACCOUNT_ID, REGION): 3,
+        (ACCOUNT_ID, OTHER_REGION): 3,
+        (MEMBER, REGION): 3,
+        (MEMBER, OTHER_REGION): 0,
+    }
+    [finished] = run.logs("Janitor run finished")
+    assert finished["target"] == {"accountId": MEMBER, "region": OTHER_REGION}, "every log line names it"
+
+
+def test_another_region_of_the_functions_own_account_needs_no_role(local: LocalAws, invoke: Invoker) -> None:
+    seed_everywhere(local)
+
+    run = invoke(
+        {"target": {"accountId": ACCOUNT_ID, "region": OTHER_REGION}},
+        TARGET_REGIONS=ORGANIZATION["TARGET_REGIONS"],
+    )
+
+    assert run.error is None
+    assert surviving(local)[(ACCOUNT_ID, OTHER_REGION)] == 0
+    assert sum(surviving(local).values()) == 9
+
+
+def test_a_manual_invoke_still_runs_the_functions_own_account_and_region(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    seed_everywhere(local)
+
+    run = invoke({}, **ORGANIZATION)
+
+    assert run.result is not None
+    assert run.result["target"] == {"accountId": ACCOUNT_ID, "region": REGION}
+    assert surviving(local)[(ACCOUNT_ID, REGION)] == 0
+    assert sum(surviving(local).values()) == 9
+
+
+def test_a_member_role_that_cannot_be_assumed_fails_the_target_and_touches_nothing(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    seed_everywhere(local)
+
+    with FailingEndpoint([(403, "AccessDenied")]) as sts:
+        run = invoke(
+            {"target": {"accountId": MEMBER, "region": REGION}},
+            AWS_ENDPOINT_URL_STS=sts.endpoint_url,
+            **ORGANIZATION,
+        )
+
+    assert run.error is not None
+    message = str(run.error)
+    assert f"arn:aws:iam::{MEMBER}:role/BedrockEvaluationJanitorMember" in message
+    assert "AccessDenied" in message
+    assert "trust policy" in message
+    assert sum(surviving(local).values()) == 12
+    assert local.bedrock.request_counts() == {}, "no Bedrock request in any account"
+
+
+def test_a_target_outside_the_deployment_is_refused_before_any_request(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    seed_everywhere(local)
+
+    run = invoke({"target": {"accountId": MEMBER, "region": REGION}})
+
+    assert run.error is not None
+    assert "target.accountId" in str(run.error)
+    assert local.bedrock.request_counts() == {}

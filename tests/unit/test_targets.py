@@ -1,0 +1,92 @@
+"""An invocation's target: validated like every field, and never outside the deployment's bounds."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from janitor.overrides import InvalidInvocationError, Target, parse_invocation
+from janitor.settings import Settings, SettingsError, load_settings
+from janitor.targets import home_target, resolve_target
+
+HOME = home_target("arn:aws:lambda:us-east-1:123456789012:function:bedrock-evaluation-janitor")
+MEMBER = "222222222222"
+BASE = {"NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:janitor"}
+
+
+def settings(**environment: str) -> Settings:
+    return load_settings({**BASE, **environment})
+
+
+def target(account: str, region: str) -> Target:
+    return Target(accountId=account, region=region)
+
+
+def test_no_target_is_the_functions_own_account_and_region() -> None:
+    assert resolve_target(None, HOME, settings()) == target("123456789012", "us-east-1")
+
+
+def test_by_default_only_the_functions_own_account_and_region_are_accepted() -> None:
+    assert resolve_target(target("123456789012", "us-east-1"), HOME, settings()) == HOME
+    with pytest.raises(InvalidInvocationError, match=r"target.region: eu-west-1 is not one of .*us-east-1"):
+        resolve_target(target("123456789012", "eu-west-1"), HOME, settings())
+    with pytest.raises(InvalidInvocationError, match=r"target.accountId: .* only its own account"):
+        resolve_target(target(MEMBER, "us-east-1"), HOME, settings())
+
+
+def test_the_deployment_names_the_regions_and_the_member_role() -> None:
+    wide = settings(TARGET_REGIONS="us-east-1,eu-west-1", MEMBER_ROLE_NAME="BedrockEvaluationJanitorMember")
+
+    assert resolve_target(target(MEMBER, "eu-west-1"), HOME, wide) == target(MEMBER, "eu-west-1")
+    with pytest.raises(InvalidInvocationError, match=r"target\.region: ap-south-1"):
+        resolve_target(target(MEMBER, "ap-south-1"), HOME, wide)
+
+
+@pytest.mark.parametrize(
+    ("event", "named"),
+    [
+        ({"target": {"accountId": "12345", "region": "us-east-1"}}, "target.accountId"),
+        ({"target": {"accountId": 123456789012, "region": "us-east-1"}}, "target.accountId"),
+        ({"target": {"accountId": "123456789012", "region": "US-EAST-1"}}, "target.region"),
+        ({"target": {"accountId": "123456789012"}}, "target.region"),
+        ({"target": {"accountId": "123456789012", "region": "us-east-1", "role": "x"}}, "target.role"),
+        ({"target": "123456789012"}, "target"),
+    ],
+)
+def test_a_malformed_target_is_refused_naming_the_field(event: dict[str, Any], named: str) -> None:
+    with pytest.raises(InvalidInvocationError, match=re.escape(named)):
+        parse_invocation(event)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("TARGET_REGIONS", "us-east-1,mars-1"), ("MEMBER_ROLE_NAME", "no spaces allowed")]
+)
+def test_bad_target_settings_fail_the_cold_start_naming_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        settings(**{variable: value})
+
+
+regions = st.sampled_from(["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2"])
+accounts = st.sampled_from(["123456789012", MEMBER, "333333333333"])
+
+
+@given(
+    account=accounts,
+    region=regions,
+    allowed=st.frozensets(regions),
+    member_role=st.sampled_from(["", "BedrockEvaluationJanitorMember"]),
+)
+def test_a_resolved_target_is_always_within_the_deployment(
+    account: str, region: str, allowed: frozenset[str], member_role: str
+) -> None:
+    deployed = settings(TARGET_REGIONS=",".join(sorted(allowed)), MEMBER_ROLE_NAME=member_role)
+    try:
+        resolved = resolve_target(target(account, region), HOME, deployed)
+    except InvalidInvocationError:
+        return
+    assert resolved.region in (allowed or {HOME.region})
+    assert resolved.account_id == HOME.account_id or member_role
