@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -39,6 +40,9 @@ DEFAULT_MAX_CONCURRENCY = 16
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$"
 #: An IAM role name (IAM's own pattern and length).
 _ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
+#: An organization's root id or an organizational unit's id (Organizations' own patterns).
+_PARENT_ID_PATTERN = r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"
+_ACCOUNT_ID_PATTERN = r"^\d{12}$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,26 @@ def _parse_bool(value: Any) -> Any:
 
 
 CsvSet = Annotated[frozenset[str], BeforeValidator(_split_csv)]
+
+
+def _each_matching(pattern: str, what: str) -> AfterValidator:
+    """Every member of a comma-separated set must match `pattern`; the message names the rest."""
+    compiled = re.compile(pattern)
+
+    def check(values: frozenset[str]) -> frozenset[str]:
+        bad = sorted(value for value in values if not compiled.match(value))
+        if bad:
+            raise ValueError(f"{', '.join(bad)} is not {what}")
+        return values
+
+    return AfterValidator(check)
+
+
+RegionSet = Annotated[CsvSet, _each_matching(REGION_PATTERN, "a Region name such as us-east-1")]
+ParentIdSet = Annotated[
+    CsvSet, _each_matching(_PARENT_ID_PATTERN, "a root id (r-...) or an OU id (ou-...-...)")
+]
+AccountIdSet = Annotated[CsvSet, _each_matching(_ACCOUNT_ID_PATTERN, "a 12-digit account id")]
 StrictBoolText = Annotated[bool, BeforeValidator(_parse_bool)]
 
 
@@ -111,18 +135,17 @@ class Settings(BaseModel):
         DEFAULT_MAX_DELETIONS_CEILING, alias="MAX_DELETIONS_CEILING", ge=1, le=1_000_000
     )
     #: The Regions an invocation's `target` may name; empty: the function's own Region only.
-    target_regions: CsvSet = Field(frozenset(), alias="TARGET_REGIONS")
+    target_regions: RegionSet = Field(frozenset(), alias="TARGET_REGIONS")
     #: The role the function assumes in a target account other than its own; None: it cleans
     #: only its own account.
     member_role_name: str | None = Field(None, alias="MEMBER_ROLE_NAME", pattern=_ROLE_NAME_PATTERN)
 
-    @field_validator("target_regions")
-    @classmethod
-    def _region_names(cls, regions: frozenset[str]) -> frozenset[str]:
-        bad = sorted(region for region in regions if not re.match(REGION_PATTERN, region))
-        if bad:
-            raise ValueError(f"{', '.join(bad)} is not a Region name such as us-east-1")
-        return regions
+    #: The organization's root or OUs whose active accounts are cleaned (enumerated every run).
+    organization_units: ParentIdSet = Field(frozenset(), alias="ORGANIZATION_UNITS")
+    #: Accounts cleaned besides those under `organization_units`.
+    member_accounts: AccountIdSet = Field(frozenset(), alias="MEMBER_ACCOUNTS")
+    #: Accounts never cleaned, wherever they are.
+    exclude_accounts: AccountIdSet = Field(frozenset(), alias="EXCLUDE_ACCOUNTS")
 
     @field_validator("member_role_name", mode="before")
     @classmethod

@@ -9,6 +9,8 @@ in each member account is what admits the function, janitor.target_sessions).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from janitor.overrides import REDEPLOY_HINT, InvalidInvocationError, Target
 from janitor.settings import Settings
 
@@ -44,3 +46,15 @@ def resolve_target(requested: Target | None, home: Target, settings: Settings) -
             f"Invocation refused: {'; '.join(problems)}. Nothing was listed or deleted."
         )
     return requested
+
+
+def plan_targets(accounts_under_units: Iterable[str], settings: Settings, home: Target) -> list[Target]:
+    """Every (account, Region) an organization run cleans, each once, in a stable order.
+
+    The accounts are those found under ORGANIZATION_UNITS at the start of the run (so accounts
+    created since the deployment are included) and MEMBER_ACCOUNTS, less EXCLUDE_ACCOUNTS,
+    which wins wherever an account comes from; each in every Region of TARGET_REGIONS.
+    """
+    accounts = (set(accounts_under_units) | settings.member_accounts) - settings.exclude_accounts
+    regions = sorted(allowed_regions(settings, home))
+    return [Target(accountId=account, region=region) for account in sorted(accounts) for region in regions]

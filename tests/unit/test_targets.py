@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from janitor.overrides import InvalidInvocationError, Target, parse_invocation
 from janitor.settings import Settings, SettingsError, load_settings
-from janitor.targets import home_target, resolve_target
+from janitor.targets import home_target, plan_targets, resolve_target
 
 HOME = home_target("arn:aws:lambda:us-east-1:123456789012:function:bedrock-evaluation-janitor")
 MEMBER = "222222222222"
@@ -90,3 +90,56 @@ def test_a_resolved_target_is_always_within_the_deployment(
         return
     assert resolved.region in (allowed or {HOME.region})
     assert resolved.account_id == HOME.account_id or member_role
+
+
+def test_an_organization_run_plans_every_account_in_every_region_once_excluded_ones_never() -> None:
+    deployed = settings(
+        TARGET_REGIONS="us-east-1,eu-west-1",
+        MEMBER_ACCOUNTS="444444444444,222222222222",
+        EXCLUDE_ACCOUNTS="333333333333",
+    )
+
+    planned = plan_targets(["222222222222", "333333333333", "555555555555"], deployed, HOME)
+
+    assert [(t.account_id, t.region) for t in planned] == [
+        (account, region)
+        for account in ("222222222222", "444444444444", "555555555555")
+        for region in ("eu-west-1", "us-east-1")
+    ]
+
+
+@given(
+    found=st.frozensets(accounts),
+    listed=st.frozensets(accounts),
+    excluded=st.frozensets(accounts),
+    allowed=st.frozensets(regions),
+)
+def test_planned_targets_are_each_once_within_the_deployment_and_never_excluded(
+    found: frozenset[str], listed: frozenset[str], excluded: frozenset[str], allowed: frozenset[str]
+) -> None:
+    deployed = settings(
+        TARGET_REGIONS=",".join(sorted(allowed)),
+        MEMBER_ACCOUNTS=",".join(sorted(listed)),
+        EXCLUDE_ACCOUNTS=",".join(sorted(excluded)),
+    )
+
+    planned = plan_targets(found, deployed, HOME)
+
+    pairs = [(t.account_id, t.region) for t in planned]
+    assert len(pairs) == len(set(pairs))
+    assert {account for account, _ in pairs} == (found | listed) - excluded
+    assert {region for _, region in pairs} <= (allowed or {HOME.region})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ORGANIZATION_UNITS", "ou-1"),
+        ("ORGANIZATION_UNITS", "r-abcd,o-abcdefghij"),
+        ("MEMBER_ACCOUNTS", "12345678901"),
+        ("EXCLUDE_ACCOUNTS", "abcdefghijkl"),
+    ],
+)
+def test_bad_organization_settings_fail_the_cold_start_naming_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        settings(**{variable: value})
