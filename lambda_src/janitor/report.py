@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: SNS's limit on one message (the whole MessageStructure=json document).
 SNS_MESSAGE_LIMIT_BYTES = 256 * 1024
@@ -161,28 +163,22 @@ def _document(
     return json.dumps({"default": machine, _TEXT_PROTOCOL: text})
 
 
-def _chunks_under_limit(
-    summary: RunSummary, account: str, region: str, limit: int
-) -> Iterator[list[FailedJob]]:
-    """Greedy packing: each chunk is the longest run of failed jobs whose document fits `limit`.
+def pack_under_limit(items: Sequence[T], fits: Callable[[Sequence[T]], bool]) -> Iterator[list[T]]:
+    """Greedy packing: each chunk is the longest run of `items` for which `fits` holds.
 
-    Found by bisection on the real serialization: a job's share of the document varies (the
-    text lists each error message once per group), so no per-job estimate is exact.
+    Found by bisection on the real serialization (`fits` builds the document): an item's share
+    of a document varies (the text lists each error message once per group), so no per-item
+    estimate is exact. An item that fits in no chunk on its own is an error: none is dropped.
     """
-    jobs = summary.failed_jobs
-
-    def fits(start: int, end: int) -> bool:
-        return len(_document(summary, account, region, jobs[start:end], 99, 99).encode()) <= limit
-
     start = 0
-    while start < len(jobs):
-        if not fits(start, start + 1):
-            raise ValueError(f"failed job {jobs[start].job_identifier} alone exceeds the SNS limit")
-        fitting, too_many = start + 1, len(jobs) + 1
+    while start < len(items):
+        if not fits(items[start : start + 1]):
+            raise ValueError(f"{items[start]!r} alone exceeds the SNS limit")
+        fitting, too_many = start + 1, len(items) + 1
         while too_many - fitting > 1:
             middle = (fitting + too_many) // 2
-            fitting, too_many = (middle, too_many) if fits(start, middle) else (fitting, middle)
-        yield jobs[start:fitting]
+            fitting, too_many = (middle, too_many) if fits(items[start:middle]) else (fitting, middle)
+        yield list(items[start:fitting])
         start = fitting
 
 
@@ -196,7 +192,12 @@ def failure_messages(
     if not summary.failed_jobs and not summary.systemic_error:
         return []
     # Headroom for the subject and the part numbers, which are only known after the split.
-    chunks = list(_chunks_under_limit(summary, account, region, limit - 512)) or [[]]
+    chunks = list(
+        pack_under_limit(
+            summary.failed_jobs,
+            lambda jobs: len(_document(summary, account, region, jobs, 99, 99).encode()) <= limit - 512,
+        )
+    ) or [[]]
     parts = len(chunks)
     return [
         SnsMessage(
