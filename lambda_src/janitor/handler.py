@@ -35,7 +35,7 @@ targets = TargetConnections(
     session, settings.max_concurrency, settings.tag_lookup == "batched", settings.member_role_name
 )
 # The function's own account and Region: its store is made now, so a bad SDK fails the cold start.
-home_stores = targets.own_region_stores()
+targets.own_region_stores()
 
 
 #: Time kept after the failure report for flushing the metrics and returning.

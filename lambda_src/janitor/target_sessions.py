@@ -65,21 +65,20 @@ class TargetConnections:
         self._batched = batched_tag_lookups
         self._member_role_name = member_role_name
         self._sts_factory = sts_factory or (lambda: create_sts_client(home_session))
-        self._kept: dict[tuple[str, str], TargetStores] = {}
+        #: The function's own account's stores, by Region: its own credentials act there.
+        self._own_account: dict[str, TargetStores] = {}
 
     def stores_for(self, target: Target, home: Target, partition: str = "aws") -> TargetStores:
         if target.account_id == home.account_id:
-            # Keyed by Region alone: the function's own credentials act in its own account.
-            key = ("", target.region)
-            if key not in self._kept:
-                self._kept[key] = self._stores(lenient_session(region=target.region))
-            return self._kept[key]
+            if target.region not in self._own_account:
+                self._own_account[target.region] = self._stores(lenient_session(region=target.region))
+            return self._own_account[target.region]
         return self._stores(self._member_session(target, partition))
 
     def own_region_stores(self) -> TargetStores:
         """The stores of the function's own account and Region (AWS_REGION), made now and kept."""
         stores = self._stores(self._home_session)
-        self._kept[("", self._home_session.region_name)] = stores
+        self._own_account[self._home_session.region_name] = stores
         return stores
 
     def _stores(self, session: boto3.session.Session) -> TargetStores:
