@@ -12,6 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.cleanup_permissions import cleanup_statements
 from infra.config import JanitorConfig
 from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
@@ -82,41 +83,10 @@ class JanitorFunction(Construct):
             description="Bedrock evaluation-job janitor: list, tag-check and delete evaluation jobs",
         )
         evaluation_jobs = stack.format_arn(service="bedrock", resource="evaluation-job", resource_name="*")
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ListEvaluationJobs",
-                # ListEvaluationJobs has no resource type in IAM, so it cannot be narrowed.
-                actions=["bedrock:ListEvaluationJobs"],
-                resources=["*"],
-            )
-        )
-        if config.tag_lookup == "batched":
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="ReadTagsInBatches",
-                    # tag:GetResources has no resource type either; it answers only for what the
-                    # function names in ResourceARNList, and reads tags, nothing more.
-                    actions=["tag:GetResources"],
-                    resources=["*"],
-                )
-            )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="ReadTagsAndDeleteEvaluationJobs",
-                actions=["bedrock:ListTagsForResource", "bedrock:BatchDeleteEvaluationJob"],
-                resources=[evaluation_jobs],
-            )
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                sid="NeverDeleteRetainedJobs",
-                # Holds even if the code's own retain-tag check were wrong.
-                effect=iam.Effect.DENY,
-                actions=["bedrock:BatchDeleteEvaluationJob"],
-                resources=[evaluation_jobs],
-                conditions={"StringEqualsIgnoreCase": {f"aws:ResourceTag/{config.retain_tag_key}": "true"}},
-            )
-        )
+        for statement in cleanup_statements(
+            [evaluation_jobs], config.retain_tag_key, batched_tag_lookups=config.tag_lookup == "batched"
+        ):
+            self.role.add_to_policy(statement)
         self.log_group.grant_write(self.role)
         # Spelled out rather than topic.grant_publish(), which adds the kms:GenerateDataKey* wildcard.
         self.role.add_to_policy(

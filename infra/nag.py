@@ -10,53 +10,55 @@ from infra.notifications import FailureNotifications
 from infra.schedule import NightlySchedule
 
 
-def _acknowledge(scope: Construct, rule: str, reason: str) -> None:
+def acknowledge(scope: Construct, rule: str, reason: str) -> None:
+    """Accept cdk-nag's `rule` under `scope`, for `reason` (shown in the validation report)."""
     Validations.of(scope).acknowledge(Acknowledgment(id=rule, reason=reason))
 
 
 def acknowledge_reviewed_findings(
     stack: Stack, janitor: JanitorFunction, schedule: NightlySchedule, notifications: FailureNotifications
 ) -> None:
-    _acknowledge(
+    acknowledge(
         notifications,
         "Serverless::Serverless-SNSRedrivePolicy",
         "Only the optional email subscriptions exist; a message SNS cannot deliver by email is "
         "still in the function's logs (one line per failed job), and the alarms fire regardless.",
     )
     for queue_owner in (janitor, schedule):
-        _acknowledge(
+        acknowledge(
             queue_owner,
             "AwsSolutions::AwsSolutions-SQS3",
             "This queue is itself the dead-letter destination (Lambda on-failure destination or the "
             "scheduler's DLQ); a DLQ for a DLQ would only move the same parked events again.",
         )
-        _acknowledge(
+        acknowledge(
             queue_owner,
             "Serverless::Serverless-SQSRedrivePolicy",
             "This queue is itself the dead-letter destination; nothing consumes it, so there is no "
             "redrive to configure. The monitoring alarm fires on its first message.",
         )
-    _acknowledge(
+    acknowledge(
         janitor,
         "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-        "Only bedrock:ListEvaluationJobs (IAM defines no resource type for it) and X-Ray's "
-        "PutTraceSegments/PutTelemetryRecords (no resource types either) use Resource '*'.",
+        "Only bedrock:ListEvaluationJobs and tag:GetResources (IAM defines no resource type for "
+        "either) and X-Ray's PutTraceSegments/PutTelemetryRecords (no resource types either) use "
+        "Resource '*'.",
     )
-    _acknowledge(
+    acknowledge(
         janitor,
         "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:evaluation-job/*]",
         "The janitor's job is to delete evaluation jobs that did not exist at deploy time, so it must "
         "address every evaluation job of this account and region; the retain tag is enforced by an "
         "explicit Deny on the same resource.",
     )
-    _acknowledge(
+    acknowledge(
         janitor,
         "Serverless::Serverless-LambdaDLQ",
         "Failed asynchronous invocations go to an on-failure destination queue, which records the "
         "error and the request context (a DLQ would keep only the event).",
     )
     # The scheduler target's role is created at stack level, outside the NightlySchedule construct.
-    _acknowledge(
+    acknowledge(
         stack,
         "AwsSolutions::AwsSolutions-IAM5[Resource::<JanitorFunction820277F8.Arn>:*]",
         "Added by the scheduler's LambdaInvoke target: it lets the schedule invoke versions and "

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from infra.member_role import member_role_template
 from tests.infra.synthesis import synthesize
 
 REPO = Path(__file__).resolve().parents[2]
@@ -198,3 +199,26 @@ def test_every_skip_still_fails_without_it(template_file: Path, checkov_workdir:
     assert not stale, (
         f"these checks no longer fail on the template; remove them from skip-check in .checkov.yaml: {stale}"
     )
+
+
+def test_checkov_finds_nothing_in_the_member_role_template(tmp_path: Path, checkov_workdir: Path) -> None:
+    """The member role's template (infra/member_role.py), scanned with no skip at all."""
+    member = tmp_path / "BedrockEvaluationJanitorMember.template.json"
+    member.write_text(
+        json.dumps(
+            member_role_template(
+                retain_tag_key="janitor:retain",
+                batched_tag_lookups=True,
+                regions=["us-east-1", "eu-west-1"],
+                organization_id="o-a1b2c3d4e5",
+            )
+        )
+    )
+
+    scan = _run_checkov(
+        checkov_workdir, "--framework", "cloudformation", "--skip-download", "-f", str(member)
+    )
+
+    failed = [_describe(check) for check in scan.results.get("failed_checks", [])]
+    assert (scan.summary["failed"], failed) == (0, [])
+    assert (scan.summary["parsing_errors"], scan.summary["resource_count"]) == (0, 2)

@@ -1,0 +1,110 @@
+"""The member role: what the hub's janitor may do in a member account, and who may assume it.
+
+A stack of its own, for CloudFormation StackSets (service-managed, to the organization's OUs)
+or a plain deployment in each member account. It holds one IAM role and its inline policy: no
+assets and no CDK bootstrap rule, so it deploys in an account nobody has bootstrapped. The
+role trusts one principal, the hub function's role (`HubRoleArn`, a parameter, so the same
+template serves every account), and in organization mode only while that principal belongs to
+the organization (`aws:PrincipalOrgID`). Its permissions are exactly the hub function's own
+cleanup statements (infra/cleanup_permissions.py), the retain-tag Deny included, on the member
+account's evaluation jobs in the target Regions. IAM is global: one Region's stack instance is
+enough per account.
+
+Building block of the organization mode (issue 13): not yet deployed by the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.cleanup_permissions import cleanup_statements
+from infra.nag import acknowledge
+
+MEMBER_ROLE_NAME = "BedrockEvaluationJanitorMember"
+MEMBER_STACK_NAME = "BedrockEvaluationJanitorMember"
+#: An IAM role ARN in any partition (the hub function's role has a path-free generated name).
+_ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$"
+
+
+class MemberRoleStack(cdk.Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        retain_tag_key: str,
+        batched_tag_lookups: bool,
+        regions: Sequence[str],
+        organization_id: str | None,
+        role_name: str = MEMBER_ROLE_NAME,
+    ) -> None:
+        # No bootstrap version rule, no asset bucket: member accounts are not CDK-bootstrapped.
+        super().__init__(scope, construct_id, synthesizer=cdk.BootstraplessSynthesizer())
+        hub_role_arn = cdk.CfnParameter(
+            self,
+            "HubRoleArn",
+            type="String",
+            description="The ARN of the hub janitor function's role, the only principal this role trusts",
+            allowed_pattern=_ROLE_ARN_PATTERN,
+        )
+        principal: iam.IPrincipal = iam.ArnPrincipal(hub_role_arn.value_as_string)
+        if organization_id is not None:
+            principal = iam.PrincipalWithConditions(
+                principal, {"StringEquals": {"aws:PrincipalOrgID": organization_id}}
+            )
+        self.role = iam.Role(
+            self,
+            "Role",
+            role_name=role_name,
+            assumed_by=principal,
+            # A chained role session (the hub function's role assuming this one) lasts 1 h at most.
+            max_session_duration=cdk.Duration.hours(1),
+            description="Bedrock evaluation-job janitor (hub account): list, tag-check and delete evaluation jobs",
+        )
+        evaluation_jobs = [
+            self.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
+            for region in sorted(regions)
+        ]
+        for statement in cleanup_statements(evaluation_jobs, retain_tag_key, batched_tag_lookups):
+            self.role.add_to_policy(statement)
+        acknowledge(
+            self.role,
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            "Only bedrock:ListEvaluationJobs and tag:GetResources use Resource '*': IAM defines no "
+            "resource type for either, and GetResources only reads tags of the ARNs it is given.",
+        )
+        for region in sorted(regions):
+            acknowledge(
+                self.role,
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:{region}:"
+                "<AWS::AccountId>:evaluation-job/*]",
+                "The janitor deletes evaluation jobs that did not exist when this role was deployed, "
+                "so it must address every evaluation job of this account in the Region; the retain "
+                "tag is enforced by an explicit Deny on the same resource.",
+            )
+
+
+def member_role_template(
+    *,
+    retain_tag_key: str,
+    batched_tag_lookups: bool,
+    regions: Sequence[str],
+    organization_id: str | None,
+) -> dict[str, Any]:
+    """The member role's CloudFormation template, synthesized in an app of its own."""
+    app = cdk.App()
+    stack = MemberRoleStack(
+        app,
+        MEMBER_STACK_NAME,
+        retain_tag_key=retain_tag_key,
+        batched_tag_lookups=batched_tag_lookups,
+        regions=regions,
+        organization_id=organization_id,
+    )
+    template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
+    return template
