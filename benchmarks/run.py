@@ -245,7 +245,10 @@ def run_program(
     overlapped: bool = False,
     sample: int = 1,
     extra_env: Mapping[str, str] | None = None,
+    tolerate_failed_invocation: bool = False,
 ) -> RunRecord:
+    """One program against a freshly seeded emulator. A failed janitor invocation raises,
+    unless `tolerate_failed_invocation` (benchmarks.retry_layers records it as an outcome)."""
     variant = VARIANTS[program]
     pop = population(specs)
     emulator = scenario.make_emulator().start()
@@ -289,6 +292,8 @@ def run_program(
         if proc.returncode != 0:
             raise RuntimeError(f"{tag} exited {proc.returncode}: {err_path.read_text()[-3000:]}")
         child = json.loads(result_path.read_text())
+        if child.get("error") and not tolerate_failed_invocation:
+            raise RuntimeError(f"{tag}: the janitor's invocation failed: {child['error']}")
         left = set(emulator.surviving_job_arns())
         candidates = {arn for arn, spec in arns.items() if spec.name.startswith(("old-finished", "retained"))}
         retained = {arn for arn, spec in arns.items() if spec.name.startswith("retained")}
