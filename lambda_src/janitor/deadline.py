@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -91,10 +91,20 @@ def result_by(future: Future[T], deadline: Deadline) -> T:
 def call_by(deadline: Deadline, function: Callable[..., T], *args: Any) -> T:
     """`function(*args)` on a thread of its own, waited for no later than the deadline.
 
-    On DeadlineExceededError the call is left to finish (or time out) by itself, unawaited.
+    On DeadlineExceededError the call is left to finish (or time out) by itself, unawaited, on a
+    daemon thread: a ThreadPoolExecutor's worker would be joined at interpreter exit, and an SNS
+    publish abandoned against an endpoint that never answers held a test process 4 minutes
+    after its last test (`tests/unit/test_deadline.py`).
     """
-    runner = ThreadPoolExecutor(1, thread_name_prefix="janitor-bounded")
-    try:
-        return result_by(runner.submit(function, *args), deadline)
-    finally:
-        runner.shutdown(wait=False)
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(function(*args))
+        except BaseException as error:
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="janitor-bounded", daemon=True).start()
+    return result_by(future, deadline)
