@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from emulator.quota import TokenBucket
 from janitor.pacing import (
     CEILING_PER_SECOND,
     MIN_REPLIES_TO_PACE,
@@ -220,23 +221,14 @@ def simulate(
 def test_under_a_quota_the_pacer_uses_it_and_is_rarely_throttled(
     quota: float, burst_share: float, wanted_share: float
 ) -> None:
-    """A token bucket (refilled at `quota`/s, holding `burst_share` seconds of it), a sender that
+    """The emulator's token bucket (refilled at `quota`/s, holding `burst_share` seconds of it), a sender that
     wants more: at least 90% of the quota's throughput, at most 10% of requests throttled."""
     clock = FakeClock()
     pacer = paced(clock)
-    burst = max(1.0, burst_share * quota)
-    bucket = {"tokens": burst, "at": clock.now}
+    bucket = TokenBucket(quota, max(1.0, burst_share * quota), updated=clock.now)
     seconds = 30.0
 
-    def token_bucket() -> bool:
-        bucket["tokens"] = min(burst, bucket["tokens"] + (clock.now - bucket["at"]) * quota)
-        bucket["at"] = clock.now
-        if bucket["tokens"] >= 1:
-            bucket["tokens"] -= 1
-            return False
-        return True
-
-    sent, refused = simulate(pacer, clock, wanted_share * quota, seconds, token_bucket)
+    sent, refused = simulate(pacer, clock, wanted_share * quota, seconds, lambda: not bucket.take(clock.now))
 
     assert sent - refused >= 0.9 * quota * seconds
     assert refused <= 0.1 * sent
