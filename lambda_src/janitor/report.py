@@ -76,14 +76,18 @@ class RunSummary:
         }
 
 
+#: Summary count -> the CloudWatch metric it is published as (one run's or an organization's).
+METRIC_NAMES = {
+    "scanned": "JobsScanned",
+    "eligible": "JobsEligible",
+    "deleted": "JobsDeleted",
+    "failed": "JobsFailed",
+}
+
+
 def metric_values(summary: RunSummary) -> dict[str, int]:
     """The per-run counts published as CloudWatch metrics (RunCompleted is added by the handler)."""
-    return {
-        "JobsScanned": summary.scanned,
-        "JobsEligible": summary.eligible,
-        "JobsDeleted": summary.deleted,
-        "JobsFailed": summary.failed,
-    }
+    return {metric: getattr(summary, count) for count, metric in METRIC_NAMES.items()}
 
 
 @dataclass(frozen=True, slots=True)
