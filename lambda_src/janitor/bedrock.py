@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.deadline import NO_DEADLINE, Deadline
 from janitor.job_store import BatchDeleteOutcome, JobGoneError
 from janitor.report import FailedJob
-from janitor.sdk import standard_retries
+from janitor.sdk import client_config
 from janitor.selection import EvaluationJob
 from janitor.worker_clients import WorkerClients, call_error
 
@@ -26,17 +24,6 @@ if TYPE_CHECKING:
 LIST_PAGE_SIZE = 1000
 #: Never a valid creationTime: a summary without a parseable one is classed as malformed.
 _NO_TIME = datetime.min
-
-
-def bedrock_client_config(max_concurrency: int, environ: Mapping[str, str] = os.environ) -> Config:
-    # The pool matches the thread count so no worker waits for a connection.
-    return Config(
-        retries=standard_retries(environ),  # type: ignore[arg-type]
-        max_pool_connections=max_concurrency + 2,
-        connect_timeout=5,
-        read_timeout=30,
-        user_agent_extra="bedrock-evaluation-janitor",
-    )
 
 
 class OutdatedSdkError(RuntimeError):
@@ -55,7 +42,7 @@ def require_batch_delete(client: BedrockClient) -> BedrockClient:
 
 def create_bedrock_client(session: boto3.session.Session, max_concurrency: int) -> BedrockClient:
     # No endpoint here: AWS_ENDPOINT_URL_BEDROCK redirects the client when it is set.
-    return require_batch_delete(session.client("bedrock", config=bedrock_client_config(max_concurrency)))
+    return require_batch_delete(session.client("bedrock", config=client_config(max_concurrency)))
 
 
 def _job_from_summary(summary: Mapping[str, Any]) -> EvaluationJob:

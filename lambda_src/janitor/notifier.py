@@ -6,12 +6,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.deadline import NO_DEADLINE, Deadline, DeadlineExceededError, call_by
 from janitor.report import SnsMessage
-from janitor.sdk import standard_retries
+from janitor.sdk import client_config
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -23,8 +22,7 @@ class NotificationError(RuntimeError):
 
 def create_sns_client(session: boto3.session.Session) -> SNSClient:
     # No endpoint here: AWS_ENDPOINT_URL_SNS redirects the client when it is set.
-    config = Config(retries=standard_retries())  # type: ignore[arg-type]
-    return session.client("sns", config=config)
+    return session.client("sns", config=client_config())
 
 
 class SnsFailureNotifier:

@@ -13,22 +13,11 @@ from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import boto3
-from botocore.config import Config
-
-from janitor.sdk import standard_retries
-
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
 
 #: Accounts whose jobs can be cleaned. `State` replaced `Status` in 2025; both are read.
 ACTIVE = "ACTIVE"
-
-
-def create_organizations_client(session: boto3.session.Session) -> OrganizationsClient:
-    # No endpoint here: AWS_ENDPOINT_URL_ORGANIZATIONS redirects the client when it is set.
-    config = Config(retries=standard_retries())  # type: ignore[arg-type]
-    return session.client("organizations", config=config)
 
 
 class OrganizationAccounts:

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import botocore.session
+from botocore.config import Config
 from botocore.utils import parse_timestamp
 
 #: Attempts per call, the first included. Standard mode backs off with jitter (up to 20 s) on
@@ -23,6 +24,21 @@ def standard_retries(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     if "AWS_MAX_ATTEMPTS" not in environ:
         retries["total_max_attempts"] = DEFAULT_TOTAL_ATTEMPTS
     return retries
+
+
+def client_config(max_concurrency: int | None = None, environ: Mapping[str, str] = os.environ) -> Config:
+    """Every client's configuration: standard retries. A client that `max_concurrency` worker
+    threads share (Bedrock's, the tagging API's) also gets a pool that size, so no worker waits
+    for a connection, and the janitor's timeouts and user agent."""
+    if max_concurrency is None:
+        return Config(retries=standard_retries(environ))  # type: ignore[arg-type]
+    return Config(
+        retries=standard_retries(environ),  # type: ignore[arg-type]
+        max_pool_connections=max_concurrency + 2,
+        connect_timeout=5,
+        read_timeout=30,
+        user_agent_extra="bedrock-evaluation-janitor",
+    )
 
 
 #: The ISO 8601 date-times AWS's JSON protocols send ("2024-08-13T13:36:56.181Z").

@@ -11,12 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.deadline import NO_DEADLINE, Deadline
 from janitor.job_store import TAG_INDEX_BATCH_SIZE
-from janitor.sdk import standard_retries
+from janitor.sdk import client_config
 from janitor.worker_clients import WorkerClients, call_error
 
 if TYPE_CHECKING:
@@ -27,14 +26,7 @@ def create_tagging_client(
     session: boto3.session.Session, max_concurrency: int
 ) -> ResourceGroupsTaggingAPIClient:
     # No endpoint here: AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API redirects the client.
-    config = Config(
-        retries=standard_retries(),  # type: ignore[arg-type]
-        max_pool_connections=max_concurrency + 2,
-        connect_timeout=5,
-        read_timeout=30,
-        user_agent_extra="bedrock-evaluation-janitor",
-    )
-    return session.client("resourcegroupstaggingapi", config=config)
+    return session.client("resourcegroupstaggingapi", config=client_config(max_concurrency))
 
 
 class ResourceTagging:

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
 from janitor.overrides import Target
-from janitor.sdk import lenient_session, standard_retries
+from janitor.sdk import client_config, lenient_session
 from janitor.tagging import ResourceTagging, create_tagging_client
 from janitor.worker_clients import call_error
 
@@ -34,8 +33,7 @@ ASSUMED_ROLE_SECONDS = 3600
 
 def create_sts_client(session: boto3.session.Session) -> STSClient:
     # No endpoint here: AWS_ENDPOINT_URL_STS redirects the client when it is set.
-    config = Config(retries=standard_retries())  # type: ignore[arg-type]
-    return session.client("sts", config=config)
+    return session.client("sts", config=client_config())
 
 
 class TargetUnreachableError(RuntimeError):

@@ -13,11 +13,11 @@ from botocore.stub import Stubber
 from janitor.bedrock import (
     BedrockEvaluationJobs,
     OutdatedSdkError,
-    bedrock_client_config,
     require_batch_delete,
 )
 from janitor.deadline import Deadline, DeadlineExceededError
 from janitor.job_store import BedrockCallError, JobGoneError
+from janitor.sdk import client_config
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/abcdef123456"
 
@@ -105,8 +105,8 @@ def test_batch_delete_reads_accepted_jobs_and_per_item_errors(client: Any) -> No
 
 
 def test_retries_default_to_eight_standard_attempts_unless_the_sdk_variable_says_otherwise() -> None:
-    default: Any = bedrock_client_config(16, environ={})
-    from_sdk_variable: Any = bedrock_client_config(16, environ={"AWS_MAX_ATTEMPTS": "3"})
+    default: Any = client_config(16, environ={})
+    from_sdk_variable: Any = client_config(16, environ={"AWS_MAX_ATTEMPTS": "3"})
     assert default.retries == {"mode": "standard", "total_max_attempts": 8}
     assert from_sdk_variable.retries == {"mode": "standard"}
     assert default.max_pool_connections >= 16
