@@ -19,15 +19,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from janitor.report import SNS_MESSAGE_LIMIT_BYTES, SNS_SUBJECT_LIMIT, SnsMessage, pack_under_limit
+from janitor.report import (
+    METRIC_NAMES,
+    SNS_MESSAGE_LIMIT_BYTES,
+    SNS_SUBJECT_LIMIT,
+    SnsMessage,
+    pack_under_limit,
+    sns_document,
+)
 
-COUNTS = ("scanned", "eligible", "deleted", "failed")
-METRIC_NAMES = {
-    "scanned": "JobsScanned",
-    "eligible": "JobsEligible",
-    "deleted": "JobsDeleted",
-    "failed": "JobsFailed",
-}
+#: The counts summed over targets: those the single-account run publishes as metrics.
+COUNTS = tuple(METRIC_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,7 @@ def _document(summary: Mapping[str, Any], lines: Sequence[dict[str, str]], part:
         "failedJobs": jobs,
         "summary": {k: v for k, v in summary.items() if k not in ("failedJobs", "targetsFailed")},
     }
-    return json.dumps({"default": json.dumps(machine, separators=(",", ":")), "email": "\n".join(text)})
+    return sns_document(json.dumps(machine, separators=(",", ":")), "\n".join(text))
 
 
 def organization_failure_messages(

@@ -163,7 +163,11 @@ def _document(
     summary: RunSummary, account: str, region: str, jobs: Sequence[FailedJob], part: int, parts: int
 ) -> str:
     text = _text_body(summary, account, region, jobs, part, parts)
-    machine = _json_body(summary, account, region, jobs, part, parts)
+    return sns_document(_json_body(summary, account, region, jobs, part, parts), text)
+
+
+def sns_document(machine: str, text: str) -> str:
+    """A MessageStructure=json message: `text` for email, `machine` (JSON) for every other protocol."""
     return json.dumps({"default": machine, _TEXT_PROTOCOL: text})
 
 
