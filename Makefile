@@ -34,7 +34,7 @@ $(NODE_INSTALLED): package.json package-lock.json
 	touch $@
 
 ## The janitor against the local Bedrock emulator: a dry run, then a real run.
-demo: $(INSTALLED)
+demo: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/python -m localdev.demo
 
 ## Lint, type-check and every test.
@@ -73,10 +73,10 @@ bootstrap: $(INSTALLED) $(NODE_INSTALLED)
 
 ## Deploy to the account and region of your AWS credentials: make deploy CONTEXT="-c retentionDays=14"
 deploy: $(INSTALLED) $(NODE_INSTALLED)
-	$(CDK) deploy --require-approval never $(CONTEXT)
+	$(CDK) deploy --require-approval never $(CONTEXT) BedrockEvaluationJanitor
 
 destroy: $(INSTALLED) $(NODE_INSTALLED)
-	$(CDK) destroy --force
+	$(CDK) destroy --force BedrockEvaluationJanitor
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .build .cdk .pytest_cache .mypy_cache .ruff_cache .hypothesis

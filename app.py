@@ -13,7 +13,8 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra.config import ConfigError, load_config
-from infra.nag import acknowledge_reviewed_findings
+from infra.member_role import MEMBER_STACK_NAME, MemberRoleStack
+from infra.nag import acknowledge_organization_run_findings, acknowledge_reviewed_findings
 from infra.stack import JanitorStack
 
 STACK_NAME = "BedrockEvaluationJanitor"
@@ -23,8 +24,25 @@ def build_app(app: cdk.App) -> JanitorStack:
     config = load_config(app.node.try_get_context)
     # Environment-agnostic: the same template deploys to any account and region.
     stack = JanitorStack(app, STACK_NAME, config=config)
+    if config.cross_account and config.member_role_name is not None:
+        # For member accounts the StackSet does not reach (memberAccounts outside the OUs, the
+        # management account): cdk deploy BedrockEvaluationJanitorMember --parameters HubRoleArn=...
+        MemberRoleStack(
+            app,
+            MEMBER_STACK_NAME,
+            retain_tag_key=config.retain_tag_key,
+            batched_tag_lookups=config.tag_lookup == "batched",
+            regions=config.target_regions,
+            organization_id=config.organization_id,
+            role_name=config.member_role_name,
+        )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    acknowledge_reviewed_findings(stack, stack.janitor, stack.schedule, stack.notifications)
+    organization_run = [stack.organization_run] if stack.organization_run else []
+    acknowledge_reviewed_findings(
+        stack, stack.janitor, stack.schedule, stack.notifications, *organization_run
+    )
+    if stack.organization_run is not None:
+        acknowledge_organization_run_findings(stack, stack.janitor, stack.organization_run, config)
     return stack
 
 

@@ -31,6 +31,11 @@ FUNCTION_SETTINGS: dict[str, str] = {
     "tagLookup": "TAG_LOOKUP",
     "minOlderThanDays": "MIN_OLDER_THAN_DAYS",
     "maxDeletionsCeiling": "MAX_DELETIONS_CEILING",
+    "targetRegions": "TARGET_REGIONS",
+    "organizationUnits": "ORGANIZATION_UNITS",
+    "memberAccounts": "MEMBER_ACCOUNTS",
+    "excludeAccounts": "EXCLUDE_ACCOUNTS",
+    "memberRoleName": "MEMBER_ROLE_NAME",
 }
 STACK_SETTINGS = (
     "scheduleExpression",
@@ -41,10 +46,28 @@ STACK_SETTINGS = (
     "memorySizeMb",
     "timeoutSeconds",
     "reservedConcurrency",
+    "organizationId",
+    "maxParallelTargets",
+    "stackSetCallAs",
 )
 CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)
 #: Keys that may be absent or empty: no name filter, no reserved concurrency.
-OPTIONAL_KEYS = frozenset({"nameExcludeRegex", "reservedConcurrency"})
+OPTIONAL_KEYS = frozenset(
+    {
+        "nameExcludeRegex",
+        "reservedConcurrency",
+        "targetRegions",
+        "organizationUnits",
+        "memberAccounts",
+        "excludeAccounts",
+        "organizationId",
+    }
+)
+#: The organization mode's settings, left out of the environment when empty.
+ORGANIZATION_VARIABLES = ("TARGET_REGIONS", "ORGANIZATION_UNITS", "MEMBER_ACCOUNTS", "EXCLUDE_ACCOUNTS")
+#: Step Functions' Distributed Map runs at most 10,000 child workflows at once.
+MAX_PARALLEL_TARGETS = 10_000
+_ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 #: The function's settings model names environment variables; the user wrote context keys.
 _VARIABLE_NAME = re.compile(r"\b(" + "|".join(FUNCTION_SETTINGS.values()) + r")\b")
 
@@ -113,6 +136,26 @@ class JanitorConfig:
     timeout_seconds: int
     #: None: the function draws on the account's unreserved pool (the default).
     reserved_concurrency: int | None
+    #: The Regions an organization run cleans; empty: no fan-out (the single-account stack).
+    target_regions: tuple[str, ...] = ()
+    organization_units: tuple[str, ...] = ()
+    member_accounts: tuple[str, ...] = ()
+    #: The role assumed in member accounts; None unless the deployment cleans other accounts.
+    member_role_name: str | None = None
+    #: For the member role's `aws:PrincipalOrgID` condition; required with organizationUnits.
+    organization_id: str | None = None
+    max_parallel_targets: int = 10
+    #: How the StackSet is created: SELF (management account) or DELEGATED_ADMIN.
+    stack_set_call_as: str = "SELF"
+
+    @property
+    def fans_out(self) -> bool:
+        """The schedule starts the organization run's state machine instead of the function."""
+        return bool(self.target_regions or self.organization_units or self.member_accounts)
+
+    @property
+    def cross_account(self) -> bool:
+        return bool(self.organization_units or self.member_accounts)
 
 
 def _in_context_terms(message: str) -> str:
@@ -176,6 +219,25 @@ def _as_reserved_concurrency(value: Any) -> int | None:
     if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
         raise ValueError("must be a whole number of at least 1, or unset to reserve none")
     return int(text)
+
+
+def _as_organization_id(value: Any) -> str | None:
+    text = _as_text(value).strip()
+    if text and not _ORGANIZATION_ID.match(text):
+        raise ValueError(
+            "must be an organization id such as o-a1b2c3d4e5 (aws organizations describe-organization)"
+        )
+    return text or None
+
+
+def _as_call_as(value: Any) -> str:
+    text = _as_text(value).strip()
+    if text not in {"SELF", "DELEGATED_ADMIN"}:
+        raise ValueError(
+            "must be SELF (deployed in the management account) or DELEGATED_ADMIN (in a StackSets "
+            "delegated administrator account)"
+        )
+    return text
 
 
 def _as_log_retention(value: Any) -> logs.RetentionDays:
@@ -270,6 +332,9 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         "memorySizeMb": _as_int(128, 10240),
         "timeoutSeconds": _as_int(60, 900),
         "reservedConcurrency": _as_reserved_concurrency,
+        "organizationId": _as_organization_id,
+        "maxParallelTargets": _as_int(1, MAX_PARALLEL_TARGETS),
+        "stackSetCallAs": _as_call_as,
     }
     for key, parse in parsers.items():
         try:
@@ -285,8 +350,21 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
             f"timeoutSeconds: must leave at least a minute of work beyond timeReserveSeconds "
             f"({settings.time_reserve_seconds}) (got {values['timeoutSeconds']!r})"
         )
+    if settings is not None and settings.organization_units and not parsed.get("organizationId"):
+        problems.append(
+            "organizationId: required with organizationUnits, for the member role's "
+            "aws:PrincipalOrgID condition (got '')"
+        )
     if problems or settings is None:
         raise ConfigError(problems)
+    cross_account = bool(settings.organization_units or settings.member_accounts)
+    if not cross_account:
+        # Without member accounts the function assumes no role anywhere.
+        environment.pop("MEMBER_ROLE_NAME")
+    for variable in ORGANIZATION_VARIABLES:
+        # Unset rather than empty: the single-account function's environment stays as it was.
+        if not environment.get(variable, "x").strip():
+            environment.pop(variable)
 
     expression, period = parsed["scheduleExpression"]
     return JanitorConfig(
@@ -302,4 +380,11 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         memory_size_mb=parsed["memorySizeMb"],
         timeout_seconds=parsed["timeoutSeconds"],
         reserved_concurrency=parsed["reservedConcurrency"],
+        target_regions=tuple(sorted(settings.target_regions)),
+        organization_units=tuple(sorted(settings.organization_units)),
+        member_accounts=tuple(sorted(settings.member_accounts)),
+        member_role_name=settings.member_role_name if cross_account else None,
+        organization_id=parsed["organizationId"],
+        max_parallel_targets=parsed["maxParallelTargets"],
+        stack_set_call_as=parsed["stackSetCallAs"],
     )

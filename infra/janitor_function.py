@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -31,6 +33,28 @@ def failure_queue(scope: Construct, construct_id: str) -> sqs.Queue:
         enforce_ssl=True,
         retention_period=Duration.days(14),
     )
+
+
+def encrypted_log_group(
+    scope: Construct, construct_id: str, config: JanitorConfig, key: kms.IKey
+) -> logs.LogGroup:
+    """A log group encrypted with the stack's key (whose policy admits CloudWatch Logs, below)."""
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        retention=config.log_retention,
+        encryption_key=key,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+
+
+def evaluation_job_arns(stack: Stack, target_regions: Sequence[str]) -> list[str]:
+    """The evaluation jobs of this account in each target Region (default: the stack's own)."""
+    regions = list(target_regions) or [stack.region]
+    return [
+        stack.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
+        for region in regions
+    ]
 
 
 class JanitorFunction(Construct):
@@ -66,13 +90,7 @@ class JanitorFunction(Construct):
                 },
             )
         )
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=config.log_retention,
-            encryption_key=key,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.log_group = encrypted_log_group(self, "Logs", config, key)
         self.on_failure_queue = failure_queue(self, "OnFailureQueue")
 
         # An explicit role with inline statements only: no AWS-managed policy, no "*" action.
@@ -82,11 +100,30 @@ class JanitorFunction(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Bedrock evaluation-job janitor: list, tag-check and delete evaluation jobs",
         )
-        evaluation_jobs = stack.format_arn(service="bedrock", resource="evaluation-job", resource_name="*")
         for statement in cleanup_statements(
-            [evaluation_jobs], config.retain_tag_key, batched_tag_lookups=config.tag_lookup == "batched"
+            evaluation_job_arns(stack, config.target_regions),
+            config.retain_tag_key,
+            batched_tag_lookups=config.tag_lookup == "batched",
         ):
             self.role.add_to_policy(statement)
+        if config.member_role_name is not None:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="AssumeTheMemberRoleOnly",
+                    # The role's name in every account: which accounts admit this function is
+                    # decided by each member role's trust policy (infra/member_role.py).
+                    actions=["sts:AssumeRole"],
+                    resources=[
+                        stack.format_arn(
+                            service="iam",
+                            region="",
+                            account="*",
+                            resource="role",
+                            resource_name=config.member_role_name,
+                        )
+                    ],
+                )
+            )
         self.log_group.grant_write(self.role)
         # Spelled out rather than topic.grant_publish(), which adds the kms:GenerateDataKey* wildcard.
         self.role.add_to_policy(

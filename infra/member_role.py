@@ -10,7 +10,8 @@ cleanup statements (infra/cleanup_permissions.py), the retain-tag Deny included,
 account's evaluation jobs in the target Regions. IAM is global: one Region's stack instance is
 enough per account.
 
-Building block of the organization mode (issue 13): not yet deployed by the stack.
+Delivered to the OUs by the hub stack's StackSet (infra/member_role_stack_set.py); with
+`memberAccounts` only, deploy this stack in each account (README: organization mode).
 """
 
 from __future__ import annotations
@@ -66,9 +67,11 @@ class MemberRoleStack(cdk.Stack):
             max_session_duration=cdk.Duration.hours(1),
             description="Bedrock evaluation-job janitor (hub account): list, tag-check and delete evaluation jobs",
         )
+        # No Regions named: the Region the stack instance is deployed in (the hub's).
+        each_region: list[str | None] = [*sorted(regions)] or [None]
         evaluation_jobs = [
             self.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
-            for region in sorted(regions)
+            for region in each_region
         ]
         for statement in cleanup_statements(evaluation_jobs, retain_tag_key, batched_tag_lookups):
             self.role.add_to_policy(statement)
@@ -78,7 +81,7 @@ class MemberRoleStack(cdk.Stack):
             "Only bedrock:ListEvaluationJobs and tag:GetResources use Resource '*': IAM defines no "
             "resource type for either, and GetResources only reads tags of the ARNs it is given.",
         )
-        for region in sorted(regions):
+        for region in sorted(regions) or ["<AWS::Region>"]:
             acknowledge(
                 self.role,
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:{region}:"
@@ -95,6 +98,7 @@ def member_role_template(
     batched_tag_lookups: bool,
     regions: Sequence[str],
     organization_id: str | None,
+    role_name: str = MEMBER_ROLE_NAME,
 ) -> dict[str, Any]:
     """The member role's CloudFormation template, synthesized in an app of its own."""
     app = cdk.App()
@@ -105,6 +109,7 @@ def member_role_template(
         batched_tag_lookups=batched_tag_lookups,
         regions=regions,
         organization_id=organization_id,
+        role_name=role_name,
     )
     template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     return template

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -11,6 +12,7 @@ from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
@@ -21,14 +23,53 @@ RUN_PERIOD = Duration.minutes(15)
 MAX_ALARM_PERIOD_SECONDS = 86400
 
 
-def janitor_metric(name: str, period: Duration = RUN_PERIOD) -> cloudwatch.Metric:
+def janitor_metric(
+    name: str, period: Duration = RUN_PERIOD, region: str | None = None, label: str | None = None
+) -> cloudwatch.Metric:
+    """One of the janitor's metrics; with `region`, an organization run's total for that Region."""
     return cloudwatch.Metric(
         namespace=METRICS_NAMESPACE,
         metric_name=name,
-        dimensions_map={"service": SERVICE_NAME},
+        dimensions_map={"service": SERVICE_NAME, **({"Region": region} if region else {})},
         statistic="Sum",
         period=period,
+        label=label,
     )
+
+
+@dataclass(frozen=True)
+class OrganizationRunMonitoring:
+    state_machine: sfn.StateMachine
+    #: The Regions the run cleans, each with its own totals on the dashboard.
+    regions: Sequence[str]
+
+    def dashboard_rows(self) -> list[list[cloudwatch.IWidget]]:
+        machine = self.state_machine
+        return [
+            [
+                cloudwatch.GraphWidget(
+                    title="Organization runs",
+                    left=[
+                        machine.metric_started(statistic="Sum", period=RUN_PERIOD),
+                        machine.metric_succeeded(statistic="Sum", period=RUN_PERIOD),
+                        machine.metric_failed(statistic="Sum", period=RUN_PERIOD),
+                        machine.metric_timed_out(statistic="Sum", period=RUN_PERIOD),
+                        machine.metric_aborted(statistic="Sum", period=RUN_PERIOD),
+                    ],
+                    right=[janitor_metric("TargetsFailed")],
+                    width=12,
+                ),
+                cloudwatch.GraphWidget(
+                    title="Jobs deleted and failed, by Region",
+                    left=[
+                        janitor_metric(name, region=region, label=f"{region} {name}")
+                        for region in self.regions
+                        for name in ("JobsDeleted", "JobsFailed")
+                    ],
+                    width=12,
+                ),
+            ]
+        ]
 
 
 class JanitorMonitoring(Construct):
@@ -42,6 +83,7 @@ class JanitorMonitoring(Construct):
         alarm_name_prefix: str,
         queues: Sequence[tuple[str, sqs.IQueue]],
         schedule_period_seconds: int | None,
+        organization_run: OrganizationRunMonitoring | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
@@ -61,45 +103,70 @@ class JanitorMonitoring(Construct):
             created.add_alarm_action(notify)
             self.alarms.append(created)
 
-        alarm(
-            "JobsFailedAlarm",
-            "A janitor run could not delete some evaluation jobs; the SNS report and the logs list them.",
-            metric=janitor_metric("JobsFailed"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        alarm(
-            "ErrorsAlarm",
-            "The janitor function failed (bad configuration, listing or SNS failure, timeout); see its logs.",
-            metric=function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        for name, queue in queues:
+        def on_any(construct_id: str, description: str, metric: cloudwatch.IMetric) -> None:
+            """An alarm on the first occurrence in a period; no data is no occurrence."""
             alarm(
-                f"{name}Alarm",
-                f"An invocation of the janitor was given up and parked in the {name}; inspect the message.",
-                metric=queue.metric_approximate_number_of_messages_visible(
-                    period=Duration.minutes(5), statistic="Maximum"
-                ),
+                construct_id,
+                description,
+                metric=metric,
                 threshold=1,
                 evaluation_periods=1,
                 comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+
+        on_any(
+            "JobsFailedAlarm",
+            "A janitor run could not delete some evaluation jobs; the SNS report and the logs list them.",
+            janitor_metric("JobsFailed"),
+        )
+        on_any(
+            "ErrorsAlarm",
+            "The janitor function failed (bad configuration, listing or SNS failure, timeout); see its logs.",
+            function.metric_errors(period=Duration.minutes(5), statistic="Sum"),
+        )
+        for name, queue in queues:
+            on_any(
+                f"{name}Alarm",
+                f"An invocation of the janitor was given up and parked in the {name}; inspect the message.",
+                queue.metric_approximate_number_of_messages_visible(
+                    period=Duration.minutes(5), statistic="Maximum"
+                ),
+            )
+        if organization_run is not None:
+            machine = organization_run.state_machine
+            for alarm_id, what, metric in (
+                ("RunFailedAlarm", "failed", machine.metric_failed),
+                ("RunTimedOutAlarm", "timed out", machine.metric_timed_out),
+                ("RunAbortedAlarm", "was aborted", machine.metric_aborted),
+            ):
+                on_any(
+                    alarm_id,
+                    f"An organization run {what}; its execution's history shows where.",
+                    metric(period=Duration.minutes(5), statistic="Sum"),
+                )
+            on_any(
+                "TargetsFailedAlarm",
+                "An organization run could not clean some targets (account, Region) at all; the SNS "
+                "report names each with its error.",
+                janitor_metric("TargetsFailed"),
             )
         if schedule_period_seconds is not None:
             # No completed run for two schedule periods: the janitor silently stopped running.
             window = 2 * schedule_period_seconds
             period = min(window, MAX_ALARM_PERIOD_SECONDS)
             periods = math.ceil(window / period)
+            completed = (
+                organization_run.state_machine.metric_succeeded(
+                    period=Duration.seconds(period), statistic="Sum"
+                )
+                if organization_run is not None
+                else janitor_metric("RunCompleted", Duration.seconds(period))
+            )
             alarm(
                 "HeartbeatAlarm",
                 f"No janitor run completed in {window // 3600} hours (two schedule periods).",
-                metric=janitor_metric("RunCompleted", Duration.seconds(period)),
+                metric=completed,
                 threshold=1,
                 evaluation_periods=periods,
                 datapoints_to_alarm=periods,
@@ -149,6 +216,7 @@ class JanitorMonitoring(Construct):
                         width=12,
                     ),
                 ],
+                *(organization_run.dashboard_rows() if organization_run is not None else []),
             ],
         )
         self.dashboard_url = (

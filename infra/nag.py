@@ -5,8 +5,10 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import Construct
 
+from infra.config import JanitorConfig
 from infra.janitor_function import JanitorFunction
 from infra.notifications import FailureNotifications
+from infra.organization_run import OrganizationRun
 from infra.schedule import NightlySchedule
 
 
@@ -16,7 +18,11 @@ def acknowledge(scope: Construct, rule: str, reason: str) -> None:
 
 
 def acknowledge_reviewed_findings(
-    stack: Stack, janitor: JanitorFunction, schedule: NightlySchedule, notifications: FailureNotifications
+    stack: Stack,
+    janitor: JanitorFunction,
+    schedule: NightlySchedule,
+    notifications: FailureNotifications,
+    *extra_queue_owners: Construct,
 ) -> None:
     acknowledge(
         notifications,
@@ -24,7 +30,7 @@ def acknowledge_reviewed_findings(
         "Only the optional email subscriptions exist; a message SNS cannot deliver by email is "
         "still in the function's logs (one line per failed job), and the alarms fire regardless.",
     )
-    for queue_owner in (janitor, schedule):
+    for queue_owner in (janitor, schedule, *extra_queue_owners):
         acknowledge(
             queue_owner,
             "AwsSolutions::AwsSolutions-SQS3",
@@ -63,4 +69,89 @@ def acknowledge_reviewed_findings(
         "AwsSolutions::AwsSolutions-IAM5[Resource::<JanitorFunction820277F8.Arn>:*]",
         "Added by the scheduler's LambdaInvoke target: it lets the schedule invoke versions and "
         "aliases of this one function, nothing else.",
+    )
+
+
+def acknowledge_organization_run_findings(
+    stack: Stack, janitor: JanitorFunction, organization_run: OrganizationRun, config: JanitorConfig
+) -> None:
+    """The organization mode's resources (infra/organization_run.py) and the hub role's additions."""
+    for region in config.target_regions:
+        acknowledge(
+            janitor,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:{region}:"
+            "<AWS::AccountId>:evaluation-job/*]",
+            "The janitor deletes evaluation jobs that did not exist at deploy time, in each target "
+            "Region of this account; the retain tag is enforced by an explicit Deny on the same resource.",
+        )
+    acknowledge(
+        janitor,
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/{config.member_role_name}]",
+        "The member role's name in any account: accounts join the organization after deployment. "
+        "Which accounts admit this function is decided by each member role's trust policy "
+        "(this role's ARN and aws:PrincipalOrgID).",
+    )
+    results = organization_run.results.node.default_child
+    bucket_objects = f"<{stack.get_logical_id(results)}.Arn>/runs/*"  # type: ignore[arg-type]
+    acknowledge(
+        organization_run,
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{bucket_objects}]",
+        "A run's objects are named after the run, which starts after deployment; only the runs/ "
+        "prefix of the stack's own results bucket is writable.",
+    )
+    acknowledge(
+        janitor,
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::{bucket_objects}]",
+        "Each target's result object is named after the run and the target; only the runs/ prefix "
+        "of the stack's own results bucket is writable (s3:PutObject only).",
+    )
+    acknowledge(
+        organization_run,
+        "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        "organizations:ListChildren and ListAccountsForParent (read-only; the management account's "
+        "ARNs are not known here) and X-Ray's PutTraceSegments/PutTelemetryRecords, which have no "
+        "resource types.",
+    )
+    coordinator = stack.get_logical_id(organization_run.coordinator.node.default_child)  # type: ignore[arg-type]
+    for owner in (organization_run, stack):
+        acknowledge(
+            owner,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{coordinator}.Arn>:*]",
+            "Added by the CDK's Lambda invoke task and scheduler target: versions and aliases of the "
+            "coordinator function, nothing else.",
+        )
+    acknowledge(
+        organization_run,
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<{stack.get_logical_id(results)}>/*]",  # type: ignore[arg-type]
+        "Added by the CDK's Distributed Map for its item reader and result writer: the stack's own "
+        "results bucket only.",
+    )
+    acknowledge(
+        organization_run,
+        "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+        'execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"'
+        + stack.get_logical_id(organization_run.state_machine.node.default_child)  # type: ignore[arg-type]
+        + '"}]}]}:*]',
+        "Added by the CDK's Distributed Map: the state machine's own child executions, named at run time.",
+    )
+    acknowledge(
+        organization_run,
+        "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+        'execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"'
+        + stack.get_logical_id(organization_run.state_machine.node.default_child)  # type: ignore[arg-type]
+        + '"}]}]}/*:*]',
+        "Added by the CDK's Distributed Map: the state machine's own child executions, named at run time.",
+    )
+    acknowledge(
+        organization_run,
+        "AwsSolutions::AwsSolutions-S1",
+        "The results bucket holds the janitor's own run summaries, written and read only by this "
+        "stack's roles; CloudTrail data events are the place to audit it if required. Server "
+        "access logs would need a second bucket for little gain.",
+    )
+    acknowledge(
+        organization_run,
+        "Serverless::Serverless-LambdaDLQ",
+        "The coordinator's failed asynchronous starts go to an on-failure destination queue, which "
+        "records the error and the request context (a DLQ would keep only the event).",
     )

@@ -9,9 +9,11 @@ from constructs import Construct
 
 from infra.config import JanitorConfig
 from infra.janitor_function import JanitorFunction
-from infra.monitoring import JanitorMonitoring
+from infra.member_role_stack_set import MemberRoleStackSet
+from infra.monitoring import JanitorMonitoring, OrganizationRunMonitoring
 from infra.notifications import FailureNotifications
-from infra.schedule import NightlySchedule
+from infra.organization_run import OrganizationRun
+from infra.schedule import START_ORGANIZATION_RUN, NightlySchedule
 
 
 class JanitorStack(Stack):
@@ -23,7 +25,27 @@ class JanitorStack(Stack):
         janitor = JanitorFunction(
             self, "Janitor", config=config, topic=notifications.topic, key=notifications.key
         )
-        schedule = NightlySchedule(self, "Nightly", config=config, function=janitor.function)
+        organization_run = None
+        if config.fans_out:
+            organization_run = OrganizationRun(
+                self,
+                "OrganizationRun",
+                config=config,
+                janitor=janitor,
+                topic=notifications.topic,
+                key=notifications.key,
+            )
+            if config.organization_units:
+                MemberRoleStackSet(self, "MemberRole", config=config, hub_role=janitor.role)
+            schedule = NightlySchedule(
+                self,
+                "Nightly",
+                config=config,
+                function=organization_run.coordinator,
+                event=START_ORGANIZATION_RUN,
+            )
+        else:
+            schedule = NightlySchedule(self, "Nightly", config=config, function=janitor.function)
         monitoring = JanitorMonitoring(
             self,
             "Monitoring",
@@ -33,16 +55,33 @@ class JanitorStack(Stack):
             queues=[
                 ("OnFailureQueue", janitor.on_failure_queue),
                 ("SchedulerDeadLetterQueue", schedule.dead_letter_queue),
+                *(
+                    [("CoordinatorOnFailureQueue", organization_run.on_failure_queue)]
+                    if organization_run
+                    else []
+                ),
             ],
             schedule_period_seconds=config.schedule_period_seconds if config.schedule_enabled else None,
+            organization_run=OrganizationRunMonitoring(
+                organization_run.state_machine, config.target_regions or (self.region,)
+            )
+            if organization_run is not None
+            else None,
         )
         self.janitor = janitor
         self.schedule = schedule
         self.notifications = notifications
+        self.organization_run = organization_run
 
         CfnOutput(self, "FunctionName", value=janitor.function.function_name)
         CfnOutput(self, "TopicArn", value=notifications.topic.topic_arn)
         CfnOutput(self, "DashboardUrl", value=monitoring.dashboard_url)
+        CfnOutput(
+            self, "FunctionRoleArn", value=janitor.role.role_arn, description="HubRoleArn for member roles"
+        )
+        if organization_run is not None:
+            CfnOutput(self, "StateMachineArn", value=organization_run.state_machine.state_machine_arn)
+            CfnOutput(self, "ResultsBucket", value=organization_run.results.bucket_name)
         CfnOutput(
             self,
             "DryRunCommand",

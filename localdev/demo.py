@@ -15,6 +15,7 @@ from typing import Any
 
 from emulator import seed_demo_jobs
 from localdev.lambda_runtime import LocalLambdaContext, cold_start_handler_module, emitted_metrics, json_lines
+from localdev.organization_demo import run_organization_demo
 from localdev.services import LocalAws, environment, local_aws
 
 DEMO_SETTINGS = {"NAME_EXCLUDE_REGEX": "^keep-", "RETENTION_DAYS": "30"}
@@ -61,6 +62,7 @@ def main() -> None:
             print(json.dumps(notification["Message"], indent=2))
         print(f"\nJobs left in the emulator: {len(local.bedrock.surviving_job_arns())} of 60")
         print(f"Bedrock requests by operation: {local.bedrock.request_counts()}")
+    run_organization_demo(_banner)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,10 @@ class LocalAws:
             "AWS_ENDPOINT_URL_SNS": self.moto_url,
             # The member role of another account is assumed with moto's STS.
             "AWS_ENDPOINT_URL_STS": self.moto_url,
+            # An organization run's results, accounts and executions (localdev/organization_run.py).
+            "AWS_ENDPOINT_URL_S3": self.moto_url,
+            "AWS_ENDPOINT_URL_ORGANIZATIONS": self.moto_url,
+            "AWS_ENDPOINT_URL_SFN": self.moto_url,
             "NOTIFICATION_TOPIC_ARN": self.topic_arn,
             "POWERTOOLS_TRACE_DISABLED": "true",
             **settings,

@@ -13,8 +13,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 from janitor.deadline import Deadline
 from janitor.notifier import SnsFailureNotifier, create_sns_client
-from janitor.overrides import apply_overrides, parse_invocation
+from janitor.overrides import InvalidInvocationError, apply_overrides, parse_invocation
 from janitor.report import failure_messages, metric_values
+from janitor.run_results import RunResults, create_s3_client
 from janitor.sdk import lenient_session
 from janitor.service import run_janitor
 from janitor.settings import load_settings
@@ -36,6 +37,11 @@ targets = TargetConnections(
 )
 # The function's own account and Region: its store is made now, so a bad SDK fails the cold start.
 targets.own_region_stores()
+run_results = (
+    RunResults(lambda: create_s3_client(session), settings.results_bucket)
+    if settings.results_bucket
+    else None
+)
 
 
 #: Time kept after the failure report for flushing the metrics and returning.
@@ -54,6 +60,12 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     run_settings = apply_overrides(settings, overrides)
     home = home_target(context.invoked_function_arn)
     target = resolve_target(overrides.target, home, settings)
+    if overrides.organization_run is not None and run_results is None:
+        raise InvalidInvocationError(
+            "Invocation refused: organizationRun: this deployment runs no organization run "
+            "(no RESULTS_BUCKET; deploy with targetRegions, organizationUnits or memberAccounts). "
+            "Nothing was listed or deleted."
+        )
     logger.append_keys(target={"accountId": target.account_id, "region": target.region})
     stores = targets.stores_for(target, home, partition=context.invoked_function_arn.split(":")[1])
     summary = run_janitor(
@@ -65,19 +77,25 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         tag_index=stores.tags,
     )
     summary.target = {"accountId": target.account_id, "region": target.region}
+    result = summary.to_dict()
+    logger.info("Janitor run finished", extra={"summary": _without_failed_jobs(result)})
+    if overrides.organization_run is not None and run_results is not None:
+        # One target of an organization run: the gathering step reports for the whole run.
+        run_results.put_result(overrides.organization_run, target, result)
+        # The state's payload stays small however many jobs failed; they are in the result object.
+        return _without_failed_jobs(result)
     for name, value in metric_values(summary).items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         # Typed numbers.Number, which mypy never matches an int to (PEP 484's numeric tower).
         tracer.put_annotation(key=name, value=value)  # type: ignore[arg-type]
-    result = summary.to_dict()
-    logger.info(
-        "Janitor run finished", extra={"summary": {k: v for k, v in result.items() if k != "failedJobs"}}
-    )
     report_deadline = Deadline(lambda: context.get_remaining_time_in_millis() / 1000 - REPORT_MARGIN_SECONDS)
     notifier.publish(failure_messages(summary, target.account_id, target.region), report_deadline)
     if summary.error:
         # The failed jobs are in the log lines and the report; the error stays readable.
-        partial = {key: value for key, value in result.items() if key != "failedJobs"}
-        raise RunFailedError(f"{summary.error}. Partial run: {partial}")
+        raise RunFailedError(f"{summary.error}. Partial run: {_without_failed_jobs(result)}")
     metrics.add_metric(name="RunCompleted", unit=MetricUnit.Count, value=1)
     return result
+
+
+def _without_failed_jobs(result: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in result.items() if key != "failedJobs"}

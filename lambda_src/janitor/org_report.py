@@ -4,7 +4,7 @@ The organization run's fan-out (issue 13) runs the janitor once per target and h
 module one result per target, in either shape:
 
 - the janitor's summary (`RunSummary.to_dict()`, which names its `target`), or
-- a target that failed as a whole, as a Map state's Catch leaves it: `{"target": {...},
+- a target that failed as a whole, as the state machine's Catch records it: `{"target": {...},
   "failure": {"Error": ..., "Cause": ...}}` (for a Lambda error, `Cause` is the function's
   error as JSON, whose `errorMessage` is what is reported).
 
@@ -38,7 +38,7 @@ class TargetResult:
     region: str
     #: The janitor's summary; None when the target failed as a whole.
     summary: Mapping[str, Any] | None
-    #: Why the target failed as a whole; None when it ran.
+    #: Why the target failed as a whole, or why its run broke off; None when it ran through.
     error: str | None = None
 
 
@@ -60,7 +60,8 @@ def read_results(items: Sequence[Mapping[str, Any]]) -> list[TargetResult]:
         if "failure" in item:
             results.append(TargetResult(account, region, None, _cause(item["failure"])))
         else:
-            results.append(TargetResult(account, region, item))
+            # A run that broke off (its listing failed) still counts what it did, and fails.
+            results.append(TargetResult(account, region, item, item.get("error")))
     return results
 
 
@@ -77,7 +78,7 @@ def _failed_targets(results: Sequence[TargetResult]) -> list[dict[str, str]]:
     return [
         {"accountId": r.account_id, "region": r.region, "error": r.error or ""}
         for r in results
-        if r.summary is None
+        if r.error is not None
     ]
 
 
@@ -89,8 +90,9 @@ def organization_summary(results: Sequence[TargetResult]) -> dict[str, Any]:
             r.region, {"targets": 0, "targetsFailed": 0, **dict.fromkeys(COUNTS, 0)}
         )
         region["targets"] += 1
-        if r.summary is None:
+        if r.error is not None:
             region["targetsFailed"] += 1
+        if r.summary is None:
             continue
         for count in COUNTS:
             region[count] += int(r.summary.get(count, 0))
@@ -138,7 +140,7 @@ def _document(summary: Mapping[str, Any], lines: Sequence[dict[str, str]], part:
         + (f" This is part {part} of {parts}." if parts > 1 else ""),
     ]
     if targets:
-        text += ["", "Targets that failed (nothing there was deleted by this run):"]
+        text += ["", "Targets that failed (each is retried by the next run):"]
         text += [f"- {t['accountId']} {t['region']}: {t['error']}" for t in targets]
     if jobs:
         text += ["", "Jobs not deleted:"]

@@ -13,6 +13,10 @@ from collections import deque
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import boto3
+
+from janitor.sdk import client_config
+
 if TYPE_CHECKING:
     from mypy_boto3_organizations import OrganizationsClient
 
@@ -47,3 +51,8 @@ class OrganizationAccounts:
             ):
                 parents.extend(child["Id"] for child in children_page["Children"])
         return sorted(accounts)
+
+
+def create_organizations_client(session: boto3.session.Session) -> OrganizationsClient:
+    # No endpoint here: AWS_ENDPOINT_URL_ORGANIZATIONS redirects the client when it is set.
+    return session.client("organizations", config=client_config())

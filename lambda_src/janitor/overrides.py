@@ -44,6 +44,11 @@ class Overrides(BaseModel):
     older_than_days: int | None = Field(None, alias="olderThanDays", ge=1, le=36500)
     max_deletions: int | None = Field(None, alias="maxDeletions", ge=1, le=1_000_000)
     target: Target | None = None
+    #: Set by the organization run's state machine (its execution name): the run writes its
+    #: summary to the run's results and leaves the report and the metrics to the gathering step.
+    organization_run: str | None = Field(
+        default=None, alias="organizationRun", pattern=r"^[A-Za-z0-9_-]{1,80}$"
+    )
 
 
 def _is_eventbridge_envelope(event: dict[str, Any]) -> bool:

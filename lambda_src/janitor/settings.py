@@ -43,6 +43,8 @@ _ROLE_NAME_PATTERN = r"^[\w+=,.@-]{1,64}$"
 #: An organization's root id or an organizational unit's id (Organizations' own patterns).
 _PARENT_ID_PATTERN = r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$"
 _ACCOUNT_ID_PATTERN = r"^\d{12}$"
+#: An S3 bucket name (S3's rules for general purpose buckets, less the rarely used dots).
+_BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +149,13 @@ class Settings(BaseModel):
     #: Accounts never cleaned, wherever they are.
     exclude_accounts: AccountIdSet = Field(frozenset(), alias="EXCLUDE_ACCOUNTS")
 
-    @field_validator("member_role_name", mode="before")
+    #: The bucket where an organization run keeps its targets and each target's result; None:
+    #: this deployment runs no organization run (`organizationRun` events are refused).
+    results_bucket: str | None = Field(None, alias="RESULTS_BUCKET", pattern=_BUCKET_PATTERN)
+    #: The organization run's state machine, which the coordinator starts on the schedule.
+    state_machine_arn: str | None = Field(None, alias="STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:")
+
+    @field_validator("member_role_name", "results_bucket", "state_machine_arn", mode="before")
     @classmethod
     def _empty_role_is_none(cls, value: Any) -> Any:
         return None if value == "" else value

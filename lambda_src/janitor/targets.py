@@ -53,8 +53,14 @@ def plan_targets(accounts_under_units: Iterable[str], settings: Settings, home: 
 
     The accounts are those found under ORGANIZATION_UNITS at the start of the run (so accounts
     created since the deployment are included) and MEMBER_ACCOUNTS, less EXCLUDE_ACCOUNTS,
-    which wins wherever an account comes from; each in every Region of TARGET_REGIONS.
+    which wins wherever an account comes from; each in every Region of TARGET_REGIONS. A
+    deployment that names no accounts (TARGET_REGIONS only) cleans its own account's Regions.
     """
+    if not settings.organization_units and not settings.member_accounts:
+        return [
+            Target(accountId=home.account_id, region=region)
+            for region in sorted(allowed_regions(settings, home))
+        ]
     accounts = (set(accounts_under_units) | settings.member_accounts) - settings.exclude_accounts
     regions = sorted(allowed_regions(settings, home))
     return [Target(accountId=account, region=region) for account in sorted(accounts) for region in regions]

@@ -18,6 +18,31 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CONTEXT: dict[str, Any] = json.loads((REPO / "cdk.json").read_text())["context"]
 
 Synth = Callable[..., Template]
+#: Context for the organization mode: two Regions, an OU, a listed account, 25 targets at once.
+ORGANIZATION_UNIT = "ou-abcd-12345678"
+ORGANIZATION: dict[str, Any] = {
+    "targetRegions": "us-east-1,eu-west-1",
+    "organizationUnits": ORGANIZATION_UNIT,
+    "memberAccounts": "222222222222",
+    "organizationId": "o-abcdefghij",
+    "maxParallelTargets": "25",
+}
+
+
+def evaluation_jobs_arn(region: str) -> dict[str, Any]:
+    """How the template writes this account's evaluation jobs in one Region."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                f":bedrock:{region}:",
+                {"Ref": "AWS::AccountId"},
+                ":evaluation-job/*",
+            ],
+        ]
+    }
 
 
 def only(template: Template, resource_type: str) -> dict[str, Any]:
@@ -31,7 +56,7 @@ def logical_id(template: Template, resource_type: str, path_part: str) -> str:
     return found
 
 
-def synthesize(outdir: Path, bundle: bool = False, **overrides: Any) -> tuple[cdk.App, Template]:
+def synthesize(outdir: Path, *, bundle: bool = False, **overrides: Any) -> tuple[cdk.App, Template]:
     context = {**DEFAULT_CONTEXT, **overrides}
     if not bundle:
         # Template tests do not need the dependencies pip-installed into the asset.

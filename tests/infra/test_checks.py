@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from app import STACK_NAME
-from tests.infra.synthesis import synthesize
+from tests.infra.synthesis import ORGANIZATION, synthesize
 
 
-@pytest.fixture(scope="module")
-def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["default", "organization"])
+def outdir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stack as deployed by default, and in organization mode."""
     path = tmp_path_factory.mktemp("cdk.out")
-    synthesize(path)
+    synthesize(path, **(ORGANIZATION if request.param == "organization" else {}))
     return path
 
 

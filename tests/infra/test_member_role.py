@@ -16,7 +16,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 from infra.member_role import MEMBER_ROLE_NAME, MemberRoleStack, member_role_template
-from tests.infra.synthesis import only
+from tests.infra.synthesis import evaluation_jobs_arn, only
 
 ORGANIZATION_ID = "o-a1b2c3d4e5"
 REGIONS = ("us-east-1", "eu-west-1")
@@ -62,21 +62,7 @@ def test_its_permissions_are_the_hubs_cleanup_statements_on_the_member_accounts_
     template: dict[str, Any],
 ) -> None:
     statements = only(Template.from_json(template), "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
-    jobs = [
-        {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:",
-                    {"Ref": "AWS::Partition"},
-                    f":bedrock:{region}:",
-                    {"Ref": "AWS::AccountId"},
-                    ":evaluation-job/*",
-                ],
-            ]
-        }
-        for region in sorted(REGIONS)
-    ]
+    jobs = [evaluation_jobs_arn(region) for region in sorted(REGIONS)]
     assert statements == [
         {
             "Sid": "ListEvaluationJobs",

@@ -247,7 +247,7 @@ def test_the_heartbeat_fires_after_two_nights_without_a_completed_run(template: 
 
 def test_outputs_name_the_function_topic_dashboard_and_a_dry_run_command(template: Template) -> None:
     outputs = template.find_outputs("*")
-    assert set(outputs) == {"FunctionName", "TopicArn", "DashboardUrl", "DryRunCommand"}
+    assert set(outputs) == {"FunctionName", "FunctionRoleArn", "TopicArn", "DashboardUrl", "DryRunCommand"}
     command = json.dumps(outputs["DryRunCommand"]["Value"])
     assert "aws lambda invoke" in command
     assert "--payload '{\\\"dryRun\\\": true}'" in command

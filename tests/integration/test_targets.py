@@ -4,6 +4,7 @@ Region and tells the caller's account from its credentials, as AWS does)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from localdev.failing_endpoint import FailingEndpoint
@@ -116,4 +117,48 @@ def test_a_target_outside_the_deployment_is_refused_before_any_request(
 
     assert run.error is not None
     assert "target.accountId" in str(run.error)
+    assert local.bedrock.request_counts() == {}
+
+
+def test_a_target_of_an_organization_run_records_its_result_and_leaves_the_reporting_to_the_run(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    jobs = seed_everywhere(local)
+    local.bedrock.fail_item(jobs[(MEMBER, REGION)][0], "500", "Internal error deleting this job.")
+    s3 = local.client("s3")
+    s3.create_bucket(Bucket="janitor-results")
+
+    run = invoke(
+        {
+            "target": {"accountId": MEMBER, "region": REGION},
+            "organizationRun": "nightly-2026-11-30T03-00-00Z",
+        },
+        RESULTS_BUCKET="janitor-results",
+        **ORGANIZATION,
+    )
+
+    assert run.error is None
+    assert run.result is not None
+    assert (run.result["deleted"], run.result["failed"]) == (2, 1)
+    assert "failedJobs" not in run.result, "the state's payload stays small"
+    recorded = json.loads(
+        s3.get_object(
+            Bucket="janitor-results", Key=f"runs/nightly-2026-11-30T03-00-00Z/results/{MEMBER}-{REGION}.json"
+        )["Body"].read()
+    )
+    assert [job["jobIdentifier"] for job in recorded["failedJobs"]] == [jobs[(MEMBER, REGION)][0]]
+    assert recorded["target"] == {"accountId": MEMBER, "region": REGION}
+    assert run.metrics == {}, "the gathering step publishes the run's metrics once"
+    assert local.published_notifications() == [], "and its one report"
+
+
+def test_an_organization_run_event_is_refused_where_the_deployment_has_none(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    seed_everywhere(local)
+
+    run = invoke({"organizationRun": "nightly-2026-11-30T03-00-00Z"})
+
+    assert run.error is not None
+    assert "organizationRun" in str(run.error)
     assert local.bedrock.request_counts() == {}

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from infra.member_role import member_role_template
-from tests.infra.synthesis import synthesize
+from tests.infra.synthesis import ORGANIZATION, synthesize
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
@@ -128,12 +128,27 @@ def template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def organization_template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hub stack in organization mode: the state machine, its bucket, the StackSet."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    synthesize(outdir, **ORGANIZATION)
+    return outdir / TEMPLATE_NAME
+
+
+@pytest.fixture(params=["default", "organization"])
+def any_template_file(
+    request: pytest.FixtureRequest, template_file: Path, organization_template_file: Path
+) -> Path:
+    return template_file if request.param == "default" else organization_template_file
+
+
+@pytest.fixture(scope="module")
 def checkov_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("checkov-home")
 
 
-def test_checkov_finds_no_unreviewed_failure(template_file: Path, checkov_workdir: Path) -> None:
-    scan = _run_checkov(checkov_workdir, "--config-file", str(CONFIG), "-f", str(template_file))
+def test_checkov_finds_no_unreviewed_failure(any_template_file: Path, checkov_workdir: Path) -> None:
+    scan = _run_checkov(checkov_workdir, "--config-file", str(CONFIG), "-f", str(any_template_file))
 
     failed: list[dict[str, Any]] = scan.results.get("failed_checks", [])
     failures = (
@@ -176,25 +191,29 @@ def test_every_skip_has_a_written_reason() -> None:
     )
 
 
-def test_every_skip_still_fails_without_it(template_file: Path, checkov_workdir: Path) -> None:
-    """A skip whose check now passes (the stack was fixed) must be dropped from .checkov.yaml."""
+def test_every_skip_still_fails_without_it(
+    template_file: Path, organization_template_file: Path, checkov_workdir: Path
+) -> None:
+    """A skip whose check now passes in both modes (the stack was fixed) must be dropped from .checkov.yaml."""
     ids = [check_id for check_id, _ in configured_skips()]
     if not ids:
         return
-    # The same settings as .checkov.yaml, with the skipped checks run instead of skipped.
-    scan = _run_checkov(
-        checkov_workdir,
-        "--framework",
-        "cloudformation",
-        "--skip-download",
-        "--quiet",
-        "--compact",
-        "--check",
-        ",".join(ids),
-        "-f",
-        str(template_file),
-    )
-    still_failing = {check["check_id"] for check in scan.results.get("failed_checks", [])}
+    still_failing: set[str] = set()
+    for template in (template_file, organization_template_file):
+        # The same settings as .checkov.yaml, with the skipped checks run instead of skipped.
+        scan = _run_checkov(
+            checkov_workdir,
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "--quiet",
+            "--compact",
+            "--check",
+            ",".join(ids),
+            "-f",
+            str(template),
+        )
+        still_failing |= {check["check_id"] for check in scan.results.get("failed_checks", [])}
     stale = sorted(set(ids) - still_failing)
     assert not stale, (
         f"these checks no longer fail on the template; remove them from skip-check in .checkov.yaml: {stale}"

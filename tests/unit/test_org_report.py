@@ -130,3 +130,20 @@ def test_every_failed_job_and_target_is_reported_once_in_messages_under_the_limi
         reported_targets += [target["accountId"] for target in machine["failedTargets"]]
     assert sorted(reported_jobs) == sorted(job["jobIdentifier"] for job in summary["failedJobs"])
     assert sorted(reported_targets) == sorted(target["accountId"] for target in summary["targetsFailed"])
+
+
+def test_a_target_whose_run_broke_off_counts_what_it_did_and_is_reported_failed() -> None:
+    partial = {
+        **ran("444444444444", "us-east-1", deleted=7),
+        "complete": False,
+        "error": "Listing failed: 503",
+    }
+
+    summary = organization_summary(read_results([ran("111111111111", "us-east-1", deleted=2), partial]))
+
+    assert summary["deleted"] == 9, "what the broken run deleted is not lost from the totals"
+    assert summary["targetsFailed"] == [
+        {"accountId": "444444444444", "region": "us-east-1", "error": "Listing failed: 503"}
+    ]
+    assert summary["byRegion"]["us-east-1"]["targetsFailed"] == 1
+    assert summary["complete"] is False

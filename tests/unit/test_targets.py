@@ -108,6 +108,17 @@ def test_an_organization_run_plans_every_account_in_every_region_once_excluded_o
     ]
 
 
+def test_a_deployment_that_names_no_accounts_plans_each_region_of_its_own_account() -> None:
+    deployed = settings(TARGET_REGIONS="us-east-1,eu-west-1")
+
+    planned = plan_targets([], deployed, HOME)
+
+    assert [(t.account_id, t.region) for t in planned] == [
+        (HOME.account_id, "eu-west-1"),
+        (HOME.account_id, "us-east-1"),
+    ]
+
+
 @given(
     found=st.frozensets(accounts),
     listed=st.frozensets(accounts),
@@ -119,6 +130,7 @@ def test_planned_targets_are_each_once_within_the_deployment_and_never_excluded(
 ) -> None:
     deployed = settings(
         TARGET_REGIONS=",".join(sorted(allowed)),
+        ORGANIZATION_UNITS="r-abcd",
         MEMBER_ACCOUNTS=",".join(sorted(listed)),
         EXCLUDE_ACCOUNTS=",".join(sorted(excluded)),
     )

@@ -1,0 +1,69 @@
+"""The member role in every account under the organization's OUs, by a CloudFormation StackSet.
+
+Service-managed permissions with automatic deployment: accounts created in or moved into the OUs
+later get the role without a redeploy, and accounts that leave lose it. One Region is enough,
+IAM being global: the hub's own. The StackSet is created by the management account or a StackSets
+delegated administrator (`stackSetCallAs`), after trusted access for StackSets is enabled in
+Organizations (README: organization mode). StackSets never deploy to the management account
+itself; when it is a target too, deploy the member role stack there by hand.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Stack
+from aws_cdk import aws_cloudformation as cloudformation
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.config import JanitorConfig
+from infra.member_role import MEMBER_ROLE_NAME, member_role_template
+
+
+class MemberRoleStackSet(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: JanitorConfig, hub_role: iam.IRole
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        template = member_role_template(
+            retain_tag_key=config.retain_tag_key,
+            batched_tag_lookups=config.tag_lookup == "batched",
+            regions=config.target_regions,
+            organization_id=config.organization_id,
+            role_name=config.member_role_name or MEMBER_ROLE_NAME,
+        )
+        self.stack_set = cloudformation.CfnStackSet(
+            self,
+            "StackSet",
+            stack_set_name=f"{stack.stack_name}-MemberRole",
+            description="The Bedrock evaluation-job janitor's member role, trusted by the hub function only",
+            permission_model="SERVICE_MANAGED",
+            auto_deployment=cloudformation.CfnStackSet.AutoDeploymentProperty(
+                enabled=True, retain_stacks_on_account_removal=False
+            ),
+            call_as=config.stack_set_call_as,
+            capabilities=["CAPABILITY_NAMED_IAM"],
+            managed_execution={"Active": True},
+            operation_preferences=cloudformation.CfnStackSet.OperationPreferencesProperty(
+                # Roll out to a quarter of the accounts at a time; stop when one in ten fails.
+                max_concurrent_percentage=25,
+                failure_tolerance_percentage=10,
+                region_concurrency_type="PARALLEL",
+            ),
+            parameters=[
+                cloudformation.CfnStackSet.ParameterProperty(
+                    parameter_key="HubRoleArn", parameter_value=hub_role.role_arn
+                )
+            ],
+            stack_instances_group=[
+                cloudformation.CfnStackSet.StackInstancesProperty(
+                    deployment_targets=cloudformation.CfnStackSet.DeploymentTargetsProperty(
+                        organizational_unit_ids=list(config.organization_units)
+                    ),
+                    regions=[stack.region],
+                )
+            ],
+            template_body=json.dumps(template, separators=(",", ":")),
+        )

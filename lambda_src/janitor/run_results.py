@@ -1,0 +1,114 @@
+"""The only module that talks to S3: an organization run's targets, per-target results and summary.
+
+One run's objects live under `runs/<run id>/` in the stack's results bucket:
+
+- `targets.json`: every target of the run, a JSON array the state machine's Distributed Map
+  reads its items from (an S3 item source holds 5,000 targets; a state's 256 KiB payload does not);
+- `results/<account>-<region>.json`: each target's summary, written by the janitor itself, or
+  the failure the state machine recorded for a target that failed as a whole;
+- `summary.json`: the organization-wide summary, written by the gathering step.
+
+Results travel through S3 rather than the Map's output so that their size does not depend on the
+number of targets: the state machine passes only keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from janitor.overrides import Target
+from janitor.sdk import client_config
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+#: Result objects read at once by the gathering step (5,000 targets: 5,000 GETs).
+READ_CONCURRENCY = 16
+
+
+def create_s3_client(session: boto3.session.Session) -> S3Client:
+    # No endpoint here: AWS_ENDPOINT_URL_S3 redirects the client when it is set.
+    return session.client("s3", config=client_config(READ_CONCURRENCY))
+
+
+def run_prefix(run_id: str) -> str:
+    return f"runs/{run_id}/"
+
+
+def targets_key(run_id: str) -> str:
+    return f"{run_prefix(run_id)}targets.json"
+
+
+def result_key(run_id: str, target: Target) -> str:
+    # The state machine's failure record uses the same key (infra/organization_run.py).
+    return f"{run_prefix(run_id)}results/{target.account_id}-{target.region}.json"
+
+
+def summary_key(run_id: str) -> str:
+    return f"{run_prefix(run_id)}summary.json"
+
+
+class RunResults:
+    def __init__(self, client_factory: Callable[[], S3Client], bucket: str) -> None:
+        self._client_factory = client_factory
+        self._client: S3Client | None = None
+        self.bucket = bucket
+
+    @property
+    def _s3(self) -> S3Client:
+        self._client = self._client or self._client_factory()
+        return self._client
+
+    def _put_json(self, key: str, document: Any) -> None:
+        self._s3.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=json.dumps(document, separators=(",", ":")).encode(),
+            ContentType="application/json",
+        )
+
+    def _get_json(self, key: str) -> Any:
+        return json.loads(self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+
+    def put_targets(self, run_id: str, targets: Sequence[Target]) -> str:
+        key = targets_key(run_id)
+        self._put_json(key, [target.model_dump(by_alias=True) for target in targets])
+        return key
+
+    def targets(self, run_id: str) -> list[Target]:
+        return [Target.model_validate(item) for item in self._get_json(targets_key(run_id))]
+
+    def put_result(self, run_id: str, target: Target, summary: Mapping[str, Any]) -> None:
+        self._put_json(result_key(run_id, target), summary)
+
+    def results(self, run_id: str) -> list[dict[str, Any]]:
+        """Every result recorded under the run, in no particular order."""
+        keys = [
+            item["Key"]
+            for page in self._s3.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=f"{run_prefix(run_id)}results/"
+            )
+            for item in page.get("Contents", [])
+        ]
+        with ThreadPoolExecutor(READ_CONCURRENCY) as pool:
+            return list(pool.map(self._get_json, keys))
+
+    def put_summary(self, run_id: str, summary: Mapping[str, Any]) -> str:
+        key = summary_key(run_id)
+        self._put_json(key, summary)
+        return key
+
+
+def missing_targets(targets: Iterable[Target], results: Iterable[Mapping[str, Any]]) -> list[Target]:
+    """The targets with no result at all: their run ended without writing one (for example a
+    Map child that failed in a way no Catch handles), so they are reported as failed."""
+    recorded = {
+        (str(result.get("target", {}).get("accountId")), str(result.get("target", {}).get("region")))
+        for result in results
+    }
+    return [target for target in targets if (target.account_id, target.region) not in recorded]
