@@ -16,7 +16,7 @@ export CDK_HOME := $(CURDIR)/.cdk
 export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := $(CURDIR)/node_modules/.bin/cdk
 
-.PHONY: demo test lint emulator bench bench-quick bench-retry-layers synth bootstrap deploy destroy clean
+.PHONY: demo test lint emulator bench bench-quick bench-retry-layers bench-organization synth bootstrap deploy destroy clean
 
 $(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -61,6 +61,10 @@ bench-quick: $(INSTALLED)
 ## What each retry layer buys: the janitor with one layer off at a time (about 6 minutes).
 bench-retry-layers: $(INSTALLED)
 	$(BIN)/python -m benchmarks.retry_layers
+
+## One organization run of 100 member accounts x 2 Regions on moto's Step Functions (about a minute).
+bench-organization: $(INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python -m benchmarks.organization_run
 
 ## The CloudFormation template, checked by cdk-nag (during synth) and cfn-lint.
 synth: $(INSTALLED) $(NODE_INSTALLED)

@@ -7,11 +7,9 @@ machine cleans every reachable target; the unreachable account is reported.
 
 from __future__ import annotations
 
-import io
 import json
 import time
 from collections.abc import Callable
-from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
 
 from localdev.organization_run import organization_on_moto
@@ -37,10 +35,8 @@ def run_organization_demo(banner: Callable[[str], None]) -> None:
     with local_aws() as local, organization_on_moto(local, REGIONS) as org:
         seed_targets(local, org.accounts, REGIONS, JOBS_PER_TARGET)
         started = time.perf_counter()
-        # The handlers' JSON log lines are the single-account part's subject; here, the outcome.
-        with redirect_stdout(io.StringIO()):
-            execution_arn = org.start("2026-11-30T03:00:00Z")["executionArn"]
-            execution = org.wait(execution_arn)
+        execution_arn = org.start("2026-11-30T03:00:00Z")["executionArn"]
+        execution = org.wait(execution_arn)
         seconds = time.perf_counter() - started
         organization = org.organization
         banner("Organization run: 3 member accounts x 2 Regions, one state machine execution")

@@ -15,6 +15,7 @@ through the synthesized StackSet, created with moto's StackSets API (moto skips 
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import logging
 import sys
@@ -23,7 +24,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -106,11 +107,13 @@ class LambdaBridge:
 
     def __init__(self) -> None:
         self.functions: dict[str, BridgedFunction] = {}
+        #: What the functions wrote to stdout (their log group, on AWS): JSON log lines, EMF.
+        self.logs = io.StringIO()
         self._one_at_a_time = threading.Lock()
 
     def register(self, name: str, handler: str, variables: Mapping[str, str]) -> None:
         module_name = handler.rsplit(".", 1)[0]
-        with environment(dict(variables)):
+        with environment(dict(variables)), redirect_stdout(self.logs):
             module = cold_start(module_name)
         arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
         self.functions[name] = BridgedFunction(arn, module, dict(variables))
@@ -118,7 +121,7 @@ class LambdaBridge:
     def _invoke(self, function: BridgedFunction, body: bytes, response_headers: dict[str, str]) -> bytes:
         event = json.loads(body) if body else {}
         name = function.arn.rsplit(":", 1)[-1]
-        with self._one_at_a_time, environment(function.variables):
+        with self._one_at_a_time, environment(function.variables), redirect_stdout(self.logs):
             context = LocalLambdaContext(function_name=name, invoked_function_arn=function.arn)
             try:
                 result = function.module.lambda_handler(event, context)
