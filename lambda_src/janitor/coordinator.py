@@ -33,7 +33,7 @@ from janitor.org_report import (
 )
 from janitor.organization import OrganizationAccounts, create_organizations_client
 from janitor.overrides import InvalidInvocationError
-from janitor.run_results import RunResults, create_s3_client, missing_targets
+from janitor.run_results import RunResults, create_s3_client, planned_results
 from janitor.run_starter import create_step_functions_client, execution_name, start_run
 from janitor.sdk import lenient_session
 from janitor.settings import load_settings
@@ -129,8 +129,9 @@ def list_targets(action: ListTargets, context: LambdaContext) -> dict[str, Any]:
 
 
 def gather(action: Gather, context: LambdaContext) -> dict[str, Any]:
-    targets = run_results.targets(action.run_id)
-    recorded = run_results.results(action.run_id)
+    recorded, missing = planned_results(
+        run_results.targets(action.run_id), run_results.results(action.run_id)
+    )
     unrecorded = [
         {
             "target": target.model_dump(by_alias=True),
@@ -139,7 +140,7 @@ def gather(action: Gather, context: LambdaContext) -> dict[str, Any]:
                 "Cause": "The target's run ended without recording a result; see the Map Run's failed items.",
             },
         }
-        for target in missing_targets(targets, recorded)
+        for target in missing
     ]
     summary = organization_summary(read_results([*recorded, *unrecorded]))
     key = run_results.put_summary(action.run_id, summary)

@@ -104,11 +104,21 @@ class RunResults:
         return key
 
 
-def missing_targets(targets: Iterable[Target], results: Iterable[Mapping[str, Any]]) -> list[Target]:
-    """The targets with no result at all: their run ended without writing one (for example a
-    Map child that failed in a way no Catch handles), so they are reported as failed."""
-    recorded = {
-        (str(result.get("target", {}).get("accountId")), str(result.get("target", {}).get("region")))
-        for result in results
-    }
-    return [target for target in targets if (target.account_id, target.region) not in recorded]
+def _target_of(result: Mapping[str, Any]) -> tuple[str, str]:
+    target = result.get("target") or {}
+    return str(target.get("accountId")), str(target.get("region"))
+
+
+def planned_results(
+    targets: Sequence[Target], results: Iterable[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], list[Target]]:
+    """(the results of planned targets, the planned targets with no result at all).
+
+    A result for a target the run did not plan (a console invoke naming the run) is left out;
+    a planned target without one (its run ended without writing one, e.g. a Map child that
+    failed in a way no Catch handles) is reported as failed.
+    """
+    planned = {(target.account_id, target.region) for target in targets}
+    kept = [result for result in results if _target_of(result) in planned]
+    recorded = {_target_of(result) for result in kept}
+    return kept, [target for target in targets if (target.account_id, target.region) not in recorded]
