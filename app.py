@@ -14,7 +14,11 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra.config import ConfigError, load_config
 from infra.member_role import MEMBER_STACK_NAME, MemberRoleStack
-from infra.nag import acknowledge_organization_run_findings, acknowledge_reviewed_findings
+from infra.nag import (
+    acknowledge_organization_run_findings,
+    acknowledge_output_findings,
+    acknowledge_reviewed_findings,
+)
 from infra.stack import JanitorStack
 
 STACK_NAME = "BedrockEvaluationJanitor"
@@ -35,12 +39,14 @@ def build_app(app: cdk.App) -> JanitorStack:
             regions=config.target_regions,
             organization_id=config.organization_id,
             role_name=config.member_role_name,
+            outputs=config.outputs,
         )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     organization_run = [stack.organization_run] if stack.organization_run else []
     acknowledge_reviewed_findings(
         stack, stack.janitor, stack.schedule, stack.notifications, *organization_run
     )
+    acknowledge_output_findings(stack.janitor, config.outputs)
     if stack.organization_run is not None:
         acknowledge_organization_run_findings(stack, stack.janitor, stack.organization_run, config)
     return stack

@@ -198,6 +198,7 @@ def seed_job(
     model_identifiers: Sequence[str] | None,
     task_types: Sequence[str] | None,
     description: str | None,
+    output_s3_uri: str | None = None,
 ) -> str:
     """BedrockEmulator.add_job: a job inserted directly, no request counted; its ARN."""
     check_seed(name, status, application_type, job_type)
@@ -209,6 +210,8 @@ def seed_job(
             raise ValueError(f"a job named {job_name!r} already exists")
         models, tasks = model_identifiers or [DEFAULT_MODEL], task_types or ["Generation"]
         evaluation, inference, output = default_configs(job_type, application_type, models, tasks, job_name)
+        if output_s3_uri is not None:
+            output = {"s3Uri": output_s3_uri}
         job = Job(
             arn=store.arn(job_id),
             job_id=job_id,

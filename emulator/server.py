@@ -162,9 +162,14 @@ class BedrockEmulator(HttpService):
         description: str | None = None,
         account_id: str | None = None,
         region: str | None = None,
+        output_s3_uri: str | None = None,
     ) -> str:
         """Seeds a job directly (no request counted) and returns its ARN; in the emulator's own
         account and Region unless `account_id` or `region` say otherwise.
+
+        With `output_s3_uri`, the job's `outputDataConfig` is `{"s3Uri": output_s3_uri}`, taken
+        as given (even a URI CreateEvaluationJob would refuse), so a test can seed exactly the
+        output location it means the janitor to read; without it, a plausible default.
 
         A job seeded as Deleting stays Deleting (a stuck delete): a BatchDelete accepts it again
         but never removes it. Its `tags` count as set long ago: GetResources sees them at once,
@@ -182,6 +187,7 @@ class BedrockEmulator(HttpService):
             model_identifiers=model_identifiers,
             task_types=task_types,
             description=description,
+            output_s3_uri=output_s3_uri,
         )
 
     def get_job(self, arn: str) -> dict[str, Any] | None:

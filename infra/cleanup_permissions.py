@@ -4,14 +4,29 @@ role (infra/member_role.py) carry exactly these statements, the retain-tag Deny 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from aws_cdk import Aws
 from aws_cdk import aws_iam as iam
 
 
+@dataclass(frozen=True)
+class OutputPermissions:
+    """Deleting the jobs' S3 outputs (deleteOutputs): in exactly these buckets."""
+
+    buckets: Sequence[str]
+    #: deleteOutputVersions: every version under a job's prefix, not just a delete marker.
+    all_versions: bool = False
+
+
 def cleanup_statements(
-    evaluation_jobs: Sequence[str], retain_tag_key: str, batched_tag_lookups: bool
+    evaluation_jobs: Sequence[str],
+    retain_tag_key: str,
+    batched_tag_lookups: bool,
+    outputs: OutputPermissions | None = None,
 ) -> list[iam.PolicyStatement]:
-    """List evaluation jobs, read their tags, delete them, never a retained one.
+    """List evaluation jobs, read their tags, delete them, never a retained one; with `outputs`,
+    read where each saved its outputs and delete those, in the listed buckets only.
 
     `evaluation_jobs`: the evaluation-job ARN patterns the role may act on (one per Region).
     """
@@ -48,4 +63,31 @@ def cleanup_statements(
             conditions={"StringEqualsIgnoreCase": {f"aws:ResourceTag/{retain_tag_key}": "true"}},
         ),
     ]
+    if outputs is not None:
+        statements += _output_statements(evaluation_jobs, outputs)
     return statements
+
+
+def _output_statements(
+    evaluation_jobs: Sequence[str], outputs: OutputPermissions
+) -> list[iam.PolicyStatement]:
+    buckets = [f"arn:{Aws.PARTITION}:s3:::{bucket}" for bucket in sorted(outputs.buckets)]
+    return [
+        iam.PolicyStatement(
+            sid="ReadWhereEachJobSavedItsOutputs",
+            actions=["bedrock:GetEvaluationJob"],
+            resources=list(evaluation_jobs),
+        ),
+        iam.PolicyStatement(
+            sid="ListEvaluationJobOutputs",
+            actions=["s3:ListBucket", *(["s3:ListBucketVersions"] if outputs.all_versions else [])],
+            resources=buckets,
+        ),
+        iam.PolicyStatement(
+            sid="DeleteEvaluationJobOutputs",
+            # Object keys are per job and made after deployment; the code deletes only under a
+            # deleted job's own prefix (janitor.job_outputs). No kms:Decrypt: a delete reads nothing.
+            actions=["s3:DeleteObject", *(["s3:DeleteObjectVersion"] if outputs.all_versions else [])],
+            resources=[f"{bucket}/*" for bucket in buckets],
+        ),
+    ]

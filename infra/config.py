@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_cdk import aws_logs as logs
 
+from infra.cleanup_permissions import OutputPermissions
 from janitor.settings import SettingsError, load_settings
 
 #: Context key -> the function's environment variable it sets.
@@ -36,6 +37,9 @@ FUNCTION_SETTINGS: dict[str, str] = {
     "memberAccounts": "MEMBER_ACCOUNTS",
     "excludeAccounts": "EXCLUDE_ACCOUNTS",
     "memberRoleName": "MEMBER_ROLE_NAME",
+    "deleteOutputs": "DELETE_OUTPUTS",
+    "outputBuckets": "OUTPUT_BUCKETS",
+    "deleteOutputVersions": "DELETE_OUTPUT_VERSIONS",
 }
 STACK_SETTINGS = (
     "scheduleExpression",
@@ -61,10 +65,17 @@ OPTIONAL_KEYS = frozenset(
         "memberAccounts",
         "excludeAccounts",
         "organizationId",
+        "outputBuckets",
     }
 )
-#: The organization mode's settings, left out of the environment when empty.
-ORGANIZATION_VARIABLES = ("TARGET_REGIONS", "ORGANIZATION_UNITS", "MEMBER_ACCOUNTS", "EXCLUDE_ACCOUNTS")
+#: Settings left out of the environment when empty (organization mode, output buckets).
+OPTIONAL_VARIABLES = (
+    "TARGET_REGIONS",
+    "ORGANIZATION_UNITS",
+    "MEMBER_ACCOUNTS",
+    "EXCLUDE_ACCOUNTS",
+    "OUTPUT_BUCKETS",
+)
 #: Step Functions' Distributed Map runs at most 10,000 child workflows at once.
 MAX_PARALLEL_TARGETS = 10_000
 _ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -147,6 +158,8 @@ class JanitorConfig:
     max_parallel_targets: int = 10
     #: How the StackSet is created: SELF (management account) or DELEGATED_ADMIN.
     stack_set_call_as: str = "SELF"
+    #: deleteOutputs: the buckets whose job outputs the function may delete; None: it deletes none.
+    outputs: OutputPermissions | None = None
 
     @property
     def fans_out(self) -> bool:
@@ -361,7 +374,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
     if not cross_account:
         # Without member accounts the function assumes no role anywhere.
         environment.pop("MEMBER_ROLE_NAME")
-    for variable in ORGANIZATION_VARIABLES:
+    for variable in OPTIONAL_VARIABLES:
         # Unset rather than empty: the single-account function's environment stays as it was.
         if not environment.get(variable, "x").strip():
             environment.pop(variable)
@@ -387,4 +400,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         organization_id=parsed["organizationId"],
         max_parallel_targets=parsed["maxParallelTargets"],
         stack_set_call_as=parsed["stackSetCallAs"],
+        outputs=OutputPermissions(tuple(sorted(settings.output_buckets)), settings.delete_output_versions)
+        if settings.delete_outputs
+        else None,
     )

@@ -104,6 +104,7 @@ class JanitorFunction(Construct):
             evaluation_job_arns(stack, config.target_regions),
             config.retain_tag_key,
             batched_tag_lookups=config.tag_lookup == "batched",
+            outputs=config.outputs,
         ):
             self.role.add_to_policy(statement)
         if config.member_role_name is not None:

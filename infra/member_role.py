@@ -23,8 +23,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.cleanup_permissions import cleanup_statements
-from infra.nag import acknowledge
+from infra.cleanup_permissions import OutputPermissions, cleanup_statements
+from infra.nag import acknowledge, acknowledge_output_findings
 
 MEMBER_ROLE_NAME = "BedrockEvaluationJanitorMember"
 MEMBER_STACK_NAME = "BedrockEvaluationJanitorMember"
@@ -43,6 +43,7 @@ class MemberRoleStack(cdk.Stack):
         regions: Sequence[str],
         organization_id: str | None,
         role_name: str = MEMBER_ROLE_NAME,
+        outputs: OutputPermissions | None = None,
     ) -> None:
         # No bootstrap version rule, no asset bucket: member accounts are not CDK-bootstrapped.
         super().__init__(scope, construct_id, synthesizer=cdk.BootstraplessSynthesizer())
@@ -73,7 +74,7 @@ class MemberRoleStack(cdk.Stack):
             self.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
             for region in each_region
         ]
-        for statement in cleanup_statements(evaluation_jobs, retain_tag_key, batched_tag_lookups):
+        for statement in cleanup_statements(evaluation_jobs, retain_tag_key, batched_tag_lookups, outputs):
             self.role.add_to_policy(statement)
         acknowledge(
             self.role,
@@ -81,6 +82,7 @@ class MemberRoleStack(cdk.Stack):
             "Only bedrock:ListEvaluationJobs and tag:GetResources use Resource '*': IAM defines no "
             "resource type for either, and GetResources only reads tags of the ARNs it is given.",
         )
+        acknowledge_output_findings(self.role, outputs)
         for region in sorted(regions) or ["<AWS::Region>"]:
             acknowledge(
                 self.role,
@@ -99,6 +101,7 @@ def member_role_template(
     regions: Sequence[str],
     organization_id: str | None,
     role_name: str = MEMBER_ROLE_NAME,
+    outputs: OutputPermissions | None = None,
 ) -> dict[str, Any]:
     """The member role's CloudFormation template, synthesized in an app of its own."""
     app = cdk.App()
@@ -110,6 +113,7 @@ def member_role_template(
         regions=regions,
         organization_id=organization_id,
         role_name=role_name,
+        outputs=outputs,
     )
     template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     return template

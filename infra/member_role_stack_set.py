@@ -33,6 +33,7 @@ class MemberRoleStackSet(Construct):
             regions=config.target_regions,
             organization_id=config.organization_id,
             role_name=config.member_role_name or MEMBER_ROLE_NAME,
+            outputs=config.outputs,
         )
         self.stack_set = cloudformation.CfnStackSet(
             self,

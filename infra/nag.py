@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import Construct
 
+from infra.cleanup_permissions import OutputPermissions
 from infra.config import JanitorConfig
 from infra.janitor_function import JanitorFunction
 from infra.notifications import FailureNotifications
@@ -155,3 +156,15 @@ def acknowledge_organization_run_findings(
         "The coordinator's failed asynchronous starts go to an on-failure destination queue, which "
         "records the error and the request context (a DLQ would keep only the event).",
     )
+
+
+def acknowledge_output_findings(role_owner: Construct, outputs: OutputPermissions | None) -> None:
+    """deleteOutputs: object deletes in each listed bucket (infra/cleanup_permissions.py)."""
+    for bucket in sorted(outputs.buckets if outputs is not None else ()):
+        acknowledge(
+            role_owner,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::{bucket}/*]",
+            "Evaluation jobs write their outputs under keys made at run time (<s3Uri>/<jobName>/<jobId>/); "
+            "the role may delete objects in the buckets the deployment lists, and the code deletes only "
+            "under a deleted job's own prefix (janitor.job_outputs).",
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 from contextlib import redirect_stdout
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from emulator import seed_demo_jobs
@@ -18,7 +18,22 @@ from localdev.lambda_runtime import LocalLambdaContext, cold_start_handler_modul
 from localdev.organization_demo import run_organization_demo
 from localdev.services import LocalAws, environment, local_aws
 
-DEMO_SETTINGS = {"NAME_EXCLUDE_REGEX": "^keep-", "RETENTION_DAYS": "30"}
+DEMO_SETTINGS = {
+    "NAME_EXCLUDE_REGEX": "^keep-",
+    "RETENTION_DAYS": "30",
+    # The deleted jobs' S3 outputs go too, in this bucket only (moto's S3).
+    "DELETE_OUTPUTS": "true",
+    "OUTPUT_BUCKETS": "eval-results",
+}
+#: Two more old jobs with outputs in S3: one in the listed bucket, one in a bucket not listed.
+OUTPUT_JOBS = (
+    ("outputs-removed", "s3://eval-results/nightly/"),
+    ("outputs-kept", "s3://team-archive/evals/"),
+)
+OUTPUT_FILES = (
+    "models/m/taskTypes/Generation/datasets/BoolQ/0_output.jsonl",
+    "custom_metrics/helpfulness.json",
+)
 
 
 def _banner(title: str) -> None:
@@ -33,10 +48,26 @@ def _invoke(local: LocalAws, event: dict[str, Any]) -> tuple[dict[str, Any], str
     return summary, captured.getvalue()
 
 
+def _seed_outputs(local: LocalAws) -> None:
+    """The two OUTPUT_JOBS, 45 days old, with two objects each under their own prefix."""
+    s3 = local.client("s3")
+    for bucket in ("eval-results", "team-archive"):
+        s3.create_bucket(Bucket=bucket)
+    for name, s3_uri in OUTPUT_JOBS:
+        created = datetime.now(UTC) - timedelta(days=45)
+        arn = local.bedrock.add_job(name, "Completed", created, output_s3_uri=s3_uri)
+        bucket, _, path = s3_uri.removeprefix("s3://").partition("/")
+        for file in OUTPUT_FILES:
+            s3.put_object(Bucket=bucket, Key=f"{path}{name}/{arn.rsplit('/', 1)[1]}/{file}", Body=b"{}" * 50)
+
+
 def main() -> None:
     with local_aws() as local:
         seed_demo_jobs(local.bedrock, datetime.now(UTC), count=60)
-        print(f"Bedrock emulator at {local.bedrock.endpoint_url}, moto server (SNS, SQS) at {local.moto_url}")
+        _seed_outputs(local)
+        print(
+            f"Bedrock emulator at {local.bedrock.endpoint_url}, moto server (SNS, SQS, S3) at {local.moto_url}"
+        )
         print(f"Seeded {len(local.bedrock.job_arns())} evaluation jobs; settings: {DEMO_SETTINGS}")
         sweepable = sorted(
             arn
@@ -60,7 +91,11 @@ def main() -> None:
         for notification in local.published_notifications():
             print(f"Subject: {notification['Subject']}")
             print(json.dumps(notification["Message"], indent=2))
-        print(f"\nJobs left in the emulator: {len(local.bedrock.surviving_job_arns())} of 60")
+        print(f"\nJobs left in the emulator: {len(local.bedrock.surviving_job_arns())} of 62")
+        s3 = local.client("s3")
+        for bucket in ("eval-results", "team-archive"):
+            keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+            print(f"Objects left in s3://{bucket}: {keys}")
         print(f"Bedrock requests by operation: {local.bedrock.request_counts()}")
     run_organization_demo(_banner)
 

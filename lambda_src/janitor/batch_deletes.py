@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
 
 from janitor.deadline import Deadline, DeadlineExceededError, first_completed
 from janitor.delete_outcome import read_batch
@@ -26,12 +27,21 @@ from janitor.job_store import (
     EvaluationJobStore,
     JobGoneError,
 )
+from janitor.output_cleanup import JobOutputs, OutputCleanup
 from janitor.report import FailedJob
 from janitor.selection import MAX_BATCH_SIZE, SkipReason, is_protected
 from janitor.tally import RunTally, SystemicStopError
 
 #: The most refused jobs a run reads again (four whole refused batches, or 100 refused items).
 REFUSAL_CONFIRMATIONS = 100
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A batch's answer: Bedrock's outcome (None in a dry run) and what became of its outputs."""
+
+    outcome: BatchDeleteOutcome | None
+    outputs: list[JobOutputs] = field(default_factory=list)
 
 
 class BatchDeletes:
@@ -45,8 +55,10 @@ class BatchDeletes:
         dry_run: bool,
         max_in_flight: int,
         retain_tag_key: str,
+        outputs: OutputCleanup | None = None,
     ) -> None:
         self._store = store
+        self._outputs = outputs
         self._pool = pool
         self._tally = tally
         self._deadline = deadline
@@ -57,7 +69,7 @@ class BatchDeletes:
         self._confirmations_lock = threading.Lock()
         self._batch: list[str] = []
         # Calls out, oldest first (dicts keep insertion order).
-        self._in_flight: dict[Future[BatchDeleteOutcome], list[str]] = {}
+        self._in_flight: dict[Future[BatchResult], list[str]] = {}
         #: Transient failures waiting for a retry round: ARN -> last failure.
         self.retries: dict[str, FailedJob] = {}
         self.accepting_retries = True
@@ -84,12 +96,14 @@ class BatchDeletes:
                 "Would delete evaluation jobs (dry run)",
                 extra={"jobArns": self._batch, "count": len(self._batch), "outcome": "dryRun"},
             )
-            self._batch = []
-            return
+            if self._outputs is None:
+                self._batch = []
+                return
         if self._deadline.passed():
             raise DeadlineExceededError  # the batch is counted with the abandoned work
         batch, self._batch = self._batch, []
-        self._in_flight[self._pool.submit(self._delete, batch)] = batch
+        work = self._measure if self._dry_run else self._delete
+        self._in_flight[self._pool.submit(work, batch)] = batch
         if len(self._in_flight) >= self._max_in_flight:
             self.settle_some()
         else:
@@ -121,7 +135,8 @@ class BatchDeletes:
             with contextlib.suppress(DeadlineExceededError, SystemicStopError):  # already stopping
                 self._settle(future)
         for future, batch in self._in_flight.items():
-            if not future.cancel():
+            # A dry run's calls out only count outputs: nothing to be unsure about.
+            if not future.cancel() and not self._dry_run:
                 for arn in batch:
                     # The call is out: Bedrock may yet delete these (they keep their cap places).
                     self._tally.log.warning(
@@ -133,8 +148,22 @@ class BatchDeletes:
         self._batch = []
         return abandoned
 
-    def _delete(self, batch: list[str]) -> BatchDeleteOutcome:
-        """On a worker thread: delete `batch`, explaining refusals by IAM (see the module doc)."""
+    def _measure(self, batch: list[str]) -> BatchResult:
+        """On a worker thread, in a dry run: what deleting `batch`'s outputs would remove."""
+        assert self._outputs is not None
+        return BatchResult(None, self._outputs.measure(self._outputs.locate(batch, self._deadline)))
+
+    def _delete(self, batch: list[str]) -> BatchResult:
+        """On a worker thread: delete `batch`, then the outputs of the jobs Bedrock accepted."""
+        if self._outputs is None:
+            return BatchResult(self._delete_jobs(batch))
+        # Before the delete: afterwards GetEvaluationJob no longer knows where they are.
+        located = self._outputs.locate(batch, self._deadline)
+        outcome = self._delete_jobs(batch)
+        return BatchResult(outcome, self._outputs.remove(outcome.accepted, located))
+
+    def _delete_jobs(self, batch: list[str]) -> BatchDeleteOutcome:
+        """Delete `batch`, explaining refusals by IAM (see the module doc)."""
         try:
             outcome = self._store.delete_jobs(batch, self._deadline)
         except BedrockCallError as error:
@@ -176,9 +205,9 @@ class BatchDeletes:
         for future in [future for future in self._in_flight if future.done()]:
             self._settle(future)
 
-    def _settle(self, future: Future[BatchDeleteOutcome]) -> None:
+    def _settle(self, future: Future[BatchResult]) -> None:
         try:
-            outcome = future.result()
+            result = future.result()
         except DeadlineExceededError:
             raise  # the batch stays in flight: counted with the abandoned work
         except BedrockCallError as error:
@@ -186,8 +215,13 @@ class BatchDeletes:
                 self._fail_or_retry(FailedJob(arn, error.code, error.message), error.rejected)
             self._tally.call_failed(DELETE_OPERATION, error.code, error.message)
             return
-        reading = read_batch(self._in_flight.pop(future), outcome)
+        batch = self._in_flight.pop(future)
+        if result.outcome is None:
+            self._tally.outputs(result.outputs, dry_run=True)
+            return
+        reading = read_batch(batch, result.outcome)
         self._tally.deleted(reading.deleted)
+        self._tally.outputs(result.outputs, dry_run=False)
         for arn in reading.protected:
             # Selected on tags the tagging API had not caught up with: not eligible after all.
             self._tally.summary.eligible -= 1

@@ -56,6 +56,18 @@ def _job_from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
     )
 
 
+def _about_one_job(arn: str, call: Callable[[], Any]) -> Any:
+    """`call`'s answer; JobGoneError when Bedrock no longer knows the job, else BedrockCallError."""
+    try:
+        return call()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise JobGoneError(arn) from error
+        raise call_error(error) from error
+    except BotoCoreError as error:
+        raise call_error(error) from error
+
+
 class BedrockEvaluationJobs:
     """Evaluation jobs as the janitor sees them.
 
@@ -102,15 +114,17 @@ class BedrockEvaluationJobs:
             query["nextToken"] = next_token
 
     def get_tags(self, arn: str, deadline: Deadline = NO_DEADLINE) -> dict[str, str]:
-        try:
-            response = self._workers.for_call(deadline).list_tags_for_resource(resourceARN=arn)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                raise JobGoneError(arn) from error
-            raise call_error(error) from error
-        except BotoCoreError as error:
-            raise call_error(error) from error
+        response = _about_one_job(
+            arn, lambda: self._workers.for_call(deadline).list_tags_for_resource(resourceARN=arn)
+        )
         return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
+
+    def output_of(self, arn: str, deadline: Deadline = NO_DEADLINE) -> tuple[str, str]:
+        """(jobName, outputDataConfig.s3Uri) from GetEvaluationJob (DELETE_OUTPUTS only)."""
+        job = _about_one_job(
+            arn, lambda: self._workers.for_call(deadline).get_evaluation_job(jobIdentifier=arn)
+        )
+        return job["jobName"], job["outputDataConfig"]["s3Uri"]
 
     def delete_jobs(self, arns: Sequence[str], deadline: Deadline = NO_DEADLINE) -> BatchDeleteOutcome:
         try:

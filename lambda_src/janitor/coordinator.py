@@ -30,6 +30,7 @@ from janitor.org_report import (
     organization_metrics,
     organization_summary,
     read_results,
+    short_form,
 )
 from janitor.organization import OrganizationAccounts, create_organizations_client
 from janitor.overrides import InvalidInvocationError
@@ -147,12 +148,12 @@ def gather(action: Gather, context: LambdaContext) -> dict[str, Any]:
     _publish_metrics(summary)
     logger.info(
         "Organization run finished",
-        extra={"summary": {k: v for k, v in summary.items() if k not in ("failedJobs", "targetsFailed")}},
+        extra={"summary": short_form(summary)},
     )
     deadline = Deadline(lambda: context.get_remaining_time_in_millis() / 1000 - REPORT_MARGIN_SECONDS)
     notifier.publish(organization_failure_messages(summary), deadline)
     return {
-        **{k: v for k, v in summary.items() if k not in ("failedJobs", "targetsFailed")},
+        **short_form(summary),
         "targetsFailed": len(summary["targetsFailed"]),
         "firstFailedTargets": summary["targetsFailed"][:FAILED_TARGETS_IN_OUTPUT],
         "summary": {"bucket": run_results.bucket, "key": key},

@@ -33,7 +33,12 @@ settings = load_settings(os.environ)
 session = lenient_session()
 notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.topic_arn)
 targets = TargetConnections(
-    session, settings.max_concurrency, settings.tag_lookup == "batched", settings.member_role_name
+    session,
+    settings.max_concurrency,
+    settings.tag_lookup == "batched",
+    settings.member_role_name,
+    output_buckets=settings.output_buckets if settings.delete_outputs else frozenset(),
+    all_output_versions=settings.delete_output_versions,
 )
 # The function's own account and Region: its store is made now, so a bad SDK fails the cold start.
 targets.own_region_stores()
@@ -75,6 +80,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         now=datetime.now(UTC),
         remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000,
         tag_index=stores.tags,
+        outputs=stores.outputs,
     )
     summary.target = {"accountId": target.account_id, "region": target.region}
     result = summary.to_dict()

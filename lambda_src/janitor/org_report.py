@@ -65,13 +65,25 @@ def read_results(items: Sequence[Mapping[str, Any]]) -> list[TargetResult]:
     return results
 
 
-def _failed_jobs(results: Sequence[TargetResult]) -> list[dict[str, str]]:
+#: The lists in the summary, each entry with its account and Region; left out of the short form.
+LISTS = ("targetsFailed", "failedJobs", "outputsFailed")
+#: DELETE_OUTPUTS: what the targets removed from S3, summed when any target reports it.
+OUTPUT_COUNTS = ("outputObjectsDeleted", "outputBytesDeleted")
+
+
+def _per_target(results: Sequence[TargetResult], key: str) -> list[dict[str, Any]]:
+    """Every entry of each target summary's `key` list, with the target's account and Region."""
     return [
-        {"accountId": r.account_id, "region": r.region, **job}
+        {"accountId": r.account_id, "region": r.region, **entry}
         for r in results
         if r.summary is not None
-        for job in r.summary.get("failedJobs", [])
+        for entry in r.summary.get(key, [])
     ]
+
+
+def short_form(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary without its lists, whose length grows with the organization."""
+    return {key: value for key, value in summary.items() if key not in LISTS}
 
 
 def _failed_targets(results: Sequence[TargetResult]) -> list[dict[str, str]]:
@@ -97,11 +109,18 @@ def organization_summary(results: Sequence[TargetResult]) -> dict[str, Any]:
         for count in COUNTS:
             region[count] += int(r.summary.get(count, 0))
     failed_targets = _failed_targets(results)
+    with_outputs = [r.summary for r in results if r.summary is not None and OUTPUT_COUNTS[0] in r.summary]
     return {
         "targets": len(results),
         "targetsFailed": failed_targets,
         **{count: sum(region[count] for region in by_region.values()) for count in COUNTS},
-        "failedJobs": _failed_jobs(results),
+        **(
+            {count: sum(int(s[count]) for s in with_outputs) for count in OUTPUT_COUNTS}
+            if with_outputs
+            else {}
+        ),
+        "failedJobs": _per_target(results, "failedJobs"),
+        "outputsFailed": _per_target(results, "outputsFailed"),
         "byRegion": dict(sorted(by_region.items())),
         "complete": not failed_targets and all(r.summary and r.summary.get("complete") for r in results),
     }
@@ -113,9 +132,13 @@ def organization_metrics(summary: Mapping[str, Any]) -> list[tuple[dict[str, str
     def values(counts: Mapping[str, Any], targets_failed: int) -> dict[str, int]:
         return {**{METRIC_NAMES[c]: int(counts[c]) for c in COUNTS}, "TargetsFailed": targets_failed}
 
-    metrics: list[tuple[dict[str, str], dict[str, int]]] = [
-        ({}, values(summary, len(summary["targetsFailed"])))
-    ]
+    totals = values(summary, len(summary["targetsFailed"]))
+    if OUTPUT_COUNTS[0] in summary:
+        totals |= {
+            "OutputObjectsDeleted": summary["outputObjectsDeleted"],
+            "OutputBytesDeleted": summary["outputBytesDeleted"],
+        }
+    metrics: list[tuple[dict[str, str], dict[str, int]]] = [({}, totals)]
     for region, counts in summary["byRegion"].items():
         metrics.append(({"Region": region}, values(counts, counts["targetsFailed"])))
     return metrics
@@ -130,9 +153,10 @@ def _subject(summary: Mapping[str, Any], part: int, parts: int) -> str:
     )[:SNS_SUBJECT_LIMIT]
 
 
-def _document(summary: Mapping[str, Any], lines: Sequence[dict[str, str]], part: int, parts: int) -> str:
-    targets = [line for line in lines if "error" in line]
-    jobs = [line for line in lines if "jobIdentifier" in line]
+def _document(summary: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], part: int, parts: int) -> str:
+    targets = [line for line in lines if "jobIdentifier" not in line]
+    jobs = [line for line in lines if "jobIdentifier" in line and "bucket" not in line]
+    outputs = [line for line in lines if "bucket" in line]
     text = [
         f"The Bedrock evaluation-job janitor ran for {summary['targets']} targets (account, Region): "
         f"{summary['deleted']} jobs deleted, {summary['failed']} not deleted, "
@@ -147,13 +171,21 @@ def _document(summary: Mapping[str, Any], lines: Sequence[dict[str, str]], part:
         text += [
             f"- {j['accountId']} {j['region']} {j['jobIdentifier']}: {j['code']} {j['message']}" for j in jobs
         ]
+    if outputs:
+        text += ["", "S3 outputs not deleted (their jobs are deleted; no later run will find them):"]
+        text += [
+            f"- {o['accountId']} {o['region']} {o['jobIdentifier']}: {o['count']} left in "
+            f"s3://{o['bucket']}/{o['prefix']} ({o['error']})"
+            for o in outputs
+        ]
     machine = {
         "source": "bedrock-evaluation-janitor",
         "part": part,
         "parts": parts,
         "failedTargets": targets,
         "failedJobs": jobs,
-        "summary": {k: v for k, v in summary.items() if k not in ("failedJobs", "targetsFailed")},
+        **({"outputsFailed": outputs} if outputs else {}),
+        "summary": short_form(summary),
     }
     return sns_document(json.dumps(machine, separators=(",", ":")), "\n".join(text))
 
@@ -163,7 +195,7 @@ def organization_failure_messages(
 ) -> list[SnsMessage]:
     """Every failed target and every failed job with its account and Region, in as many SNS
     messages under `limit` bytes as it takes; none dropped. Nothing to say: no message."""
-    lines = [*summary["targetsFailed"], *summary["failedJobs"]]
+    lines = [*summary["targetsFailed"], *summary["failedJobs"], *summary["outputsFailed"]]
     if not lines:
         return []
     # Headroom for the part numbers, which are only known after the split.

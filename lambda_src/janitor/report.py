@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from janitor.output_summary import OutputsFailed, OutputsSummary
+
 T = TypeVar("T")
 
 #: SNS's limit on one message (the whole MessageStructure=json document).
@@ -48,6 +50,8 @@ class RunSummary:
     systemic_error: dict[str, str | int] | None = None
     #: The account and Region the run cleaned ({"accountId", "region"}).
     target: dict[str, str] | None = None
+    #: What happened to the deleted jobs' S3 outputs; None unless DELETE_OUTPUTS is on.
+    outputs: OutputsSummary | None = None
 
     @property
     def failed(self) -> int:
@@ -73,6 +77,7 @@ class RunSummary:
             **({"error": self.error} if self.error else {}),
             **({"systemicError": self.systemic_error} if self.systemic_error else {}),
             **({"target": self.target} if self.target else {}),
+            **(self.outputs.to_dict() if self.outputs is not None else {}),
         }
 
 
@@ -87,7 +92,8 @@ METRIC_NAMES = {
 
 def metric_values(summary: RunSummary) -> dict[str, int]:
     """The per-run counts published as CloudWatch metrics (RunCompleted is added by the handler)."""
-    return {metric: getattr(summary, count) for count, metric in METRIC_NAMES.items()}
+    values = {metric: getattr(summary, count) for count, metric in METRIC_NAMES.items()}
+    return values | (summary.outputs.metric_values() if summary.outputs is not None else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +107,25 @@ def failure_subject(summary: RunSummary, account: str, region: str, part: int = 
     suffix = f" [{part}/{parts}]" if parts > 1 else ""
     if summary.systemic_error:
         what = f" stopped: {summary.systemic_error['operation']} {summary.systemic_error['code']}"
-    else:
+    elif summary.failed or not summary.outputs:
         what = f": {summary.failed} evaluation {'job' if summary.failed == 1 else 'jobs'} not deleted"
+    else:
+        what = f": outputs of {len(summary.outputs.failed)} deleted jobs not deleted"
     return f"Bedrock janitor{what} ({account} {region}){suffix}"[:SNS_SUBJECT_LIMIT]
 
 
-def _text_body(
-    summary: RunSummary, account: str, region: str, jobs: Sequence[FailedJob], part: int, parts: int
-) -> str:
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One SNS message's share of the report: some failed jobs, some failed outputs."""
+
+    jobs: Sequence[FailedJob]
+    outputs: Sequence[OutputsFailed]
+    part: int
+    parts: int
+
+
+def _text_body(summary: RunSummary, account: str, region: str, chunk: _Part) -> str:
+    jobs, outputs, part, parts = chunk.jobs, chunk.outputs, chunk.part, chunk.parts
     heading = (
         f"The Bedrock evaluation-job janitor could not delete {summary.failed} job(s) "
         f"in account {account}, region {region}."
@@ -138,12 +155,18 @@ def _text_body(
         "These jobs are still there; the next run tries again. A code 404 job is already gone; "
         "AccessDeniedException means the function's role or an SCP blocks the delete.",
     ]
+    if outputs:
+        lines += [
+            "",
+            "S3 outputs not deleted: their jobs are deleted, so no later run will find these objects;",
+            "delete them by hand or with a lifecycle rule:",
+            *(failed.describe() for failed in outputs),
+        ]
     return "\n".join(lines)
 
 
-def _json_body(
-    summary: RunSummary, account: str, region: str, jobs: Sequence[FailedJob], part: int, parts: int
-) -> str:
+def _json_body(summary: RunSummary, account: str, region: str, chunk: _Part) -> str:
+    jobs, outputs, part, parts = chunk.jobs, chunk.outputs, chunk.part, chunk.parts
     return json.dumps(
         {
             "source": "bedrock-evaluation-janitor",
@@ -153,17 +176,34 @@ def _json_body(
             "parts": parts,
             "failedTotal": summary.failed,
             "failedJobs": [job.to_dict() for job in jobs],
-            "summary": {key: value for key, value in summary.to_dict().items() if key != "failedJobs"},
+            **({"outputsFailed": [failed.to_dict() for failed in outputs]} if outputs else {}),
+            "summary": {
+                key: value
+                for key, value in summary.to_dict().items()
+                if key not in ("failedJobs", "outputsFailed", "outputsKept")
+            },
         },
         separators=(",", ":"),
     )
 
 
 def _document(
-    summary: RunSummary, account: str, region: str, jobs: Sequence[FailedJob], part: int, parts: int
+    summary: RunSummary,
+    account: str,
+    region: str,
+    items: Sequence[FailedJob | OutputsFailed],
+    part: int,
+    parts: int,
 ) -> str:
-    text = _text_body(summary, account, region, jobs, part, parts)
-    return sns_document(_json_body(summary, account, region, jobs, part, parts), text)
+    chunk = _Part(
+        jobs=[item for item in items if isinstance(item, FailedJob)],
+        outputs=[item for item in items if isinstance(item, OutputsFailed)],
+        part=part,
+        parts=parts,
+    )
+    return sns_document(
+        _json_body(summary, account, region, chunk), _text_body(summary, account, region, chunk)
+    )
 
 
 def sns_document(machine: str, text: str) -> str:
@@ -193,16 +233,21 @@ def pack_under_limit(items: Sequence[T], fits: Callable[[Sequence[T]], bool]) ->
 def failure_messages(
     summary: RunSummary, account: str, region: str, limit: int = SNS_MESSAGE_LIMIT_BYTES
 ) -> list[SnsMessage]:
-    """Every failed job, in as many SNS messages under `limit` bytes as it takes; none dropped.
+    """Every failed job, and every deleted job's outputs that could not be deleted, in as many SNS
+    messages under `limit` bytes as it takes; none dropped.
 
     A run stopped by a systemic error is reported even when no job failed (a denied listing).
     """
-    if not summary.failed_jobs and not summary.systemic_error:
+    items: list[FailedJob | OutputsFailed] = [
+        *summary.failed_jobs,
+        *(summary.outputs.failed if summary.outputs is not None else []),
+    ]
+    if not items and not summary.systemic_error:
         return []
     # Headroom for the subject and the part numbers, which are only known after the split.
     chunks = list(
         pack_under_limit(
-            summary.failed_jobs,
+            items,
             lambda jobs: len(_document(summary, account, region, jobs, 99, 99).encode()) <= limit - 512,
         )
     ) or [[]]

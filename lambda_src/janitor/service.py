@@ -23,6 +23,8 @@ from datetime import datetime
 from janitor.batch_deletes import BatchDeletes
 from janitor.deadline import Deadline, DeadlineExceededError, result_by
 from janitor.job_store import LIST_OPERATION, RETRYABLE_CODES, BedrockCallError, EvaluationJobStore, TagIndex
+from janitor.output_cleanup import OutputCleanup
+from janitor.output_summary import OutputsSummary
 from janitor.report import RunSummary
 from janitor.selection import EvaluationJob, SelectionPolicy, SkipReason, is_protected, skip_reason
 from janitor.settings import Settings
@@ -50,12 +52,15 @@ class JanitorRun:
     pause: Callable[[float], None] = time.sleep
     #: Tags 100 jobs a call (`batched`); None looks them up per job with `store` (`perJob`).
     tag_index: TagIndex | None = None
+    #: Removes the deleted jobs' S3 outputs (DELETE_OUTPUTS); None leaves them, with no extra call.
+    outputs: OutputCleanup | None = None
 
     def __post_init__(self) -> None:
         self.summary = RunSummary(
             dry_run=self.dry_run,
             older_than_days=self.older_than_days,
             max_deletions=self.policy.max_deletions,
+            outputs=OutputsSummary() if self.outputs is not None else None,
         )
         self.tally = RunTally(self.summary, self.log)
         self.deadline = Deadline(lambda: self.remaining_seconds() - self.time_reserve_seconds)
@@ -68,6 +73,7 @@ class JanitorRun:
             dry_run=self.dry_run,
             max_in_flight=self.max_concurrency,
             retain_tag_key=self.policy.retain_tag_key,
+            outputs=self.outputs,
         )
         self._lookups = TagLookups(
             self.store,
@@ -234,8 +240,10 @@ def run_janitor(
     now: datetime,
     remaining_seconds: Callable[[], float],
     tag_index: TagIndex | None = None,
+    outputs: OutputCleanup | None = None,
 ) -> RunSummary:
-    """One run under `settings` (overrides already applied) against `store` (and `tag_index`)."""
+    """One run under `settings` (overrides already applied) against `store` (and `tag_index`,
+    and, with DELETE_OUTPUTS, removing the deleted jobs' outputs with `outputs`)."""
     return JanitorRun(
         store=store,
         policy=settings.selection_policy(now),
@@ -246,4 +254,5 @@ def run_janitor(
         time_reserve_seconds=settings.time_reserve_seconds,
         max_concurrency=settings.max_concurrency,
         tag_index=tag_index,
+        outputs=outputs,
     ).execute()

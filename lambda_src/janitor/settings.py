@@ -108,6 +108,7 @@ ParentIdSet = Annotated[
 ]
 AccountIdSet = Annotated[CsvSet, _each_matching(_ACCOUNT_ID_PATTERN, "a 12-digit account id")]
 StrictBoolText = Annotated[bool, BeforeValidator(_parse_bool)]
+BucketSet = Annotated[CsvSet, _each_matching(_BUCKET_PATTERN, "an S3 bucket name")]
 
 
 class Settings(BaseModel):
@@ -154,6 +155,14 @@ class Settings(BaseModel):
     results_bucket: str | None = Field(None, alias="RESULTS_BUCKET", pattern=_BUCKET_PATTERN)
     #: The organization run's state machine, which the coordinator starts on the schedule.
     state_machine_arn: str | None = Field(None, alias="STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:")
+
+    #: Delete what each deleted job left in S3 (opt-in): only under `<s3Uri>/<jobName>/<jobId>/`,
+    #: only in `output_buckets` (janitor.job_outputs).
+    delete_outputs: StrictBoolText = Field(False, alias="DELETE_OUTPUTS")
+    #: The buckets the janitor may delete outputs from; required with DELETE_OUTPUTS.
+    output_buckets: BucketSet = Field(frozenset(), alias="OUTPUT_BUCKETS")
+    #: In a versioned bucket, remove every version under the prefix, not just add delete markers.
+    delete_output_versions: StrictBoolText = Field(False, alias="DELETE_OUTPUT_VERSIONS")
 
     @field_validator("member_role_name", "results_bucket", "state_machine_arn", mode="before")
     @classmethod
@@ -204,6 +213,15 @@ class Settings(BaseModel):
         if retention is not None and floor > retention:
             raise ValueError(f"must not exceed RETENTION_DAYS ({retention})")
         return floor
+
+    @field_validator("output_buckets")
+    @classmethod
+    def _buckets_when_deleting_outputs(cls, buckets: frozenset[str], info: ValidationInfo) -> frozenset[str]:
+        if info.data.get("delete_outputs") and not buckets:
+            raise ValueError(
+                "is required with DELETE_OUTPUTS=true: name the buckets outputs may be deleted from"
+            )
+        return buckets
 
     @field_validator("max_deletions_ceiling")
     @classmethod

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from janitor.report import FailedJob, RunSummary
 from janitor.selection import SkipReason
 from janitor.systemic import ConsecutiveFailures, SystemicError
+
+if TYPE_CHECKING:
+    from janitor.output_cleanup import JobOutputs
 
 STOPPED_BY_SYSTEMIC_ERROR = "systemicError"
 
@@ -81,3 +84,44 @@ class RunTally:
         self.summary.systemic_error = systemic.to_dict()
         self.log.error("Stopping: systemic error", extra={"systemicError": systemic.to_dict()})
         raise SystemicStopError
+
+    def outputs(self, results: Sequence[JobOutputs], dry_run: bool) -> None:
+        """What became of the deleted (or, in a dry run, selected) jobs' outputs: one line each."""
+        summary = self.summary.outputs
+        if summary is None:
+            return
+        for result in results:
+            summary.objects_found += result.found.objects
+            summary.bytes_found += result.found.bytes
+            summary.objects_deleted += result.deleted.objects
+            summary.bytes_deleted += result.deleted.bytes
+            where = (
+                {"bucket": result.location.bucket, "prefix": result.location.prefix}
+                if result.location
+                else {}
+            )
+            if result.kept is not None:
+                summary.kept.append(result.kept)
+                self.log.warning(
+                    "Evaluation job outputs kept",
+                    extra={"jobArn": result.job_arn, "reason": result.kept.reason, "outcome": "outputsKept"},
+                )
+                continue
+            if result.failed is not None:
+                summary.failed.append(result.failed)
+                self.log.error(
+                    "Failed to delete evaluation job outputs",
+                    extra={"jobArn": result.job_arn, **result.failed.to_dict(), "outcome": "outputsFailed"},
+                )
+            self.log.info(
+                "Would delete evaluation job outputs (dry run)"
+                if dry_run
+                else "Deleted evaluation job outputs",
+                extra={
+                    "jobArn": result.job_arn,
+                    **where,
+                    "objects": result.found.objects if dry_run else result.deleted.objects,
+                    "bytes": result.found.bytes if dry_run else result.deleted.bytes,
+                    "outcome": "dryRun" if dry_run else "outputsDeleted",
+                },
+            )

@@ -18,7 +18,9 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
+from janitor.output_cleanup import OutputCleanup
 from janitor.overrides import Target
+from janitor.s3_outputs import S3Outputs, create_output_s3_client
 from janitor.sdk import client_config, lenient_session
 from janitor.tagging import ResourceTagging, create_tagging_client
 from janitor.worker_clients import call_error
@@ -45,6 +47,8 @@ class TargetStores:
     jobs: BedrockEvaluationJobs
     #: None when tags are looked up per job (TAG_LOOKUP=perJob).
     tags: ResourceTagging | None
+    #: Removes deleted jobs' S3 outputs with the target's credentials; None: DELETE_OUTPUTS is off.
+    outputs: OutputCleanup | None = None
 
 
 class TargetConnections:
@@ -57,12 +61,18 @@ class TargetConnections:
         batched_tag_lookups: bool,
         member_role_name: str | None,
         sts_factory: Callable[[], STSClient] | None = None,
+        *,
+        output_buckets: frozenset[str] = frozenset(),
+        all_output_versions: bool = False,
     ) -> None:
+        """`output_buckets` non-empty: remove deleted jobs' outputs there (DELETE_OUTPUTS)."""
         self._home_session = home_session
         self._max_concurrency = max_concurrency
         self._batched = batched_tag_lookups
         self._member_role_name = member_role_name
         self._sts_factory = sts_factory or (lambda: create_sts_client(home_session))
+        self._output_buckets = output_buckets
+        self._all_output_versions = all_output_versions
         #: The function's own account's stores, by Region: its own credentials act there.
         self._own_account: dict[str, TargetStores] = {}
 
@@ -87,7 +97,11 @@ class TargetConnections:
         )
         # Its clients are made on first use, so a run that never looks tags up pays nothing.
         tags = ResourceTagging(lambda: create_tagging_client(session, concurrency)) if self._batched else None
-        return TargetStores(jobs, tags)
+        outputs = None
+        if self._output_buckets:
+            s3 = S3Outputs(lambda: create_output_s3_client(session, concurrency), self._all_output_versions)
+            outputs = OutputCleanup(jobs, s3, self._output_buckets)
+        return TargetStores(jobs, tags, outputs)
 
     def _member_session(self, target: Target, partition: str) -> boto3.session.Session:
         if self._member_role_name is None:

@@ -115,6 +115,18 @@ def test_get_missing_job_and_malformed_identifier(client: BedrockClient) -> None
         client.get_evaluation_job(jobIdentifier="not a job")
 
 
+def test_a_seeded_output_s3_uri_is_what_get_returns(emu: BedrockEmulator, client: BedrockClient) -> None:
+    seeded = emu.add_job(name="eval-1", output_s3_uri="s3://eval-results/team-a/nightly/")
+    default = emu.add_job(name="eval-2")
+
+    job = client.get_evaluation_job(jobIdentifier=seeded)
+    assert job["outputDataConfig"] == {"s3Uri": "s3://eval-results/team-a/nightly/"}
+    # Without one, a seeded job keeps the emulator's plausible default.
+    assert client.get_evaluation_job(jobIdentifier=default)["outputDataConfig"] == {
+        "s3Uri": "s3://eval-results/eval-2/"
+    }
+
+
 # -- BatchDelete --------------------------------------------------------------------------------
 
 

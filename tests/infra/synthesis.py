@@ -27,6 +27,13 @@ ORGANIZATION: dict[str, Any] = {
     "organizationId": "o-abcdefghij",
     "maxParallelTargets": "25",
 }
+#: Every opt-in on at once: organization mode and deleting the jobs' outputs (all versions).
+EVERYTHING_ON: dict[str, Any] = {
+    **ORGANIZATION,
+    "deleteOutputs": "true",
+    "outputBuckets": "eval-results,team-b-evals",
+    "deleteOutputVersions": "true",
+}
 
 
 def evaluation_jobs_arn(region: str) -> dict[str, Any]:
@@ -43,6 +50,17 @@ def evaluation_jobs_arn(region: str) -> dict[str, Any]:
             ],
         ]
     }
+
+
+def role_statements(template: Template, role_part: str) -> list[dict[str, Any]]:
+    """Every statement of the policies attached to the role whose logical id holds `role_part`."""
+    role = logical_id(template, "AWS::IAM::Role", role_part)
+    return [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
 
 
 def only(template: Template, resource_type: str) -> dict[str, Any]:

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from app import STACK_NAME
-from tests.infra.synthesis import ORGANIZATION, synthesize
+from tests.infra.synthesis import EVERYTHING_ON, synthesize
 
 
-@pytest.fixture(scope="module", params=["default", "organization"])
+@pytest.fixture(scope="module", params=["default", "everything on"])
 def outdir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The stack as deployed by default, and in organization mode."""
+    """The stack as deployed by default, and with every opt-in on (organization mode, outputs)."""
     path = tmp_path_factory.mktemp("cdk.out")
-    synthesize(path, **(ORGANIZATION if request.param == "organization" else {}))
+    synthesize(path, **(EVERYTHING_ON if request.param == "everything on" else {}))
     return path
 
 

@@ -19,6 +19,7 @@ from tests.infra.synthesis import (
     evaluation_jobs_arn,
     logical_id,
     only,
+    role_statements,
     synthesize,
 )
 
@@ -45,16 +46,6 @@ def definition(template: Template) -> dict[str, Any]:
     return document
 
 
-def statements(template: Template, role_part: str) -> list[dict[str, Any]]:
-    role = logical_id(template, "AWS::IAM::Role", role_part)
-    return [
-        statement
-        for policy in template.find_resources("AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
 def test_the_default_deployment_has_no_fan_out(template: Template) -> None:
     for resource_type in (
         "AWS::StepFunctions::StateMachine",
@@ -62,7 +53,7 @@ def test_the_default_deployment_has_no_fan_out(template: Template) -> None:
         "AWS::S3::Bucket",
     ):
         assert template.find_resources(resource_type) == {}
-    assert not any("sts:AssumeRole" in json.dumps(s) for s in statements(template, "JanitorRole"))
+    assert not any("sts:AssumeRole" in json.dumps(s) for s in role_statements(template, "JanitorRole"))
     assert "MEMBER_ROLE_NAME" not in json.dumps(template.to_json())
 
 
@@ -140,7 +131,7 @@ def test_the_stack_set_deploys_the_member_role_to_the_units_service_managed(
 def test_the_hub_role_may_assume_only_the_member_role_name_and_clean_each_target_region(
     organization_template: Template,
 ) -> None:
-    hub = statements(organization_template, "JanitorRole")
+    hub = role_statements(organization_template, "JanitorRole")
     [assume] = [s for s in hub if "sts:AssumeRole" in json.dumps(s["Action"])]
     assert assume["Action"] == "sts:AssumeRole"
     assert assume["Resource"] == {
@@ -149,19 +140,21 @@ def test_the_hub_role_may_assume_only_the_member_role_name_and_clean_each_target
     [delete] = [s for s in hub if s.get("Sid") == "ReadTagsAndDeleteEvaluationJobs"]
     assert delete["Resource"] == [evaluation_jobs_arn(region) for region in ("eu-west-1", "us-east-1")]
     for role in ("CoordinatorRole", "StateMachineRole"):
-        assert "sts:AssumeRole" not in json.dumps(statements(organization_template, role))
+        assert "sts:AssumeRole" not in json.dumps(role_statements(organization_template, role))
 
 
 def test_only_the_coordinator_reads_the_organization(organization_template: Template) -> None:
     [enumerate_units] = [
-        s for s in statements(organization_template, "CoordinatorRole") if "organizations:" in json.dumps(s)
+        s
+        for s in role_statements(organization_template, "CoordinatorRole")
+        if "organizations:" in json.dumps(s)
     ]
     assert sorted(enumerate_units["Action"]) == [
         "organizations:ListAccountsForParent",
         "organizations:ListChildren",
     ]
     for role in ("JanitorRole", "StateMachineRole"):
-        assert "organizations:" not in json.dumps(statements(organization_template, role))
+        assert "organizations:" not in json.dumps(role_statements(organization_template, role))
 
 
 def test_the_run_is_watched_failed_timed_out_aborted_targets_failed_and_heartbeat(
@@ -190,7 +183,7 @@ def test_one_account_several_regions_needs_no_role_anywhere_else(synth: Synth) -
     template = synth(targetRegions="us-east-1,eu-west-1")
     assert template.find_resources("AWS::StepFunctions::StateMachine") != {}
     assert template.find_resources("AWS::CloudFormation::StackSet") == {}
-    assert "sts:AssumeRole" not in json.dumps(statements(template, "JanitorRole"))
+    assert "sts:AssumeRole" not in json.dumps(role_statements(template, "JanitorRole"))
     assert "organizations:" not in json.dumps(template.to_json())
     janitor = template.find_resources("AWS::Lambda::Function")[
         logical_id(template, "AWS::Lambda::Function", "JanitorFunction")

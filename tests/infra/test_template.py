@@ -66,6 +66,8 @@ def test_the_environment_carries_every_setting(template: Template) -> None:
         "TAG_LOOKUP": "batched",
         "MIN_OLDER_THAN_DAYS": "7",
         "MAX_DELETIONS_CEILING": "10000",
+        "DELETE_OUTPUTS": "false",
+        "DELETE_OUTPUT_VERSIONS": "false",
         "NOTIFICATION_TOPIC_ARN": {"Ref": topic},
         "POWERTOOLS_SERVICE_NAME": "bedrock-evaluation-janitor",
         "POWERTOOLS_METRICS_NAMESPACE": "BedrockEvaluationJanitor",

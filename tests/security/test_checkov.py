@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
+from infra.cleanup_permissions import OutputPermissions
 from infra.member_role import member_role_template
-from tests.infra.synthesis import ORGANIZATION, synthesize
+from tests.infra.synthesis import EVERYTHING_ON, synthesize
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
@@ -129,13 +130,13 @@ def template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def organization_template_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hub stack in organization mode: the state machine, its bucket, the StackSet."""
+    """The hub stack with every opt-in on: the state machine, its bucket, the StackSet, output deletes."""
     outdir = tmp_path_factory.mktemp("cdk.out")
-    synthesize(outdir, **ORGANIZATION)
+    synthesize(outdir, **EVERYTHING_ON)
     return outdir / TEMPLATE_NAME
 
 
-@pytest.fixture(params=["default", "organization"])
+@pytest.fixture(params=["default", "everything on"])
 def any_template_file(
     request: pytest.FixtureRequest, template_file: Path, organization_template_file: Path
 ) -> Path:
@@ -230,6 +231,7 @@ def test_checkov_finds_nothing_in_the_member_role_template(tmp_path: Path, check
                 batched_tag_lookups=True,
                 regions=["us-east-1", "eu-west-1"],
                 organization_id="o-a1b2c3d4e5",
+                outputs=OutputPermissions(("eval-results",), all_versions=True),
             )
         )
     )

@@ -147,3 +147,30 @@ def test_a_target_whose_run_broke_off_counts_what_it_did_and_is_reported_failed(
     ]
     assert summary["byRegion"]["us-east-1"]["targetsFailed"] == 1
     assert summary["complete"] is False
+
+
+def test_outputs_a_target_could_not_delete_are_reported_with_their_account_and_region() -> None:
+    left = {
+        "jobIdentifier": "arn:j",
+        "bucket": "eval-results",
+        "prefix": "p/j/x/",
+        "count": 2,
+        "error": "AccessDenied: no",
+    }
+    target = {
+        **ran("555555555555", "eu-west-1", deleted=1),
+        "outputObjectsDeleted": 4,
+        "outputBytesDeleted": 40,
+    }
+    target["outputsFailed"] = [left]
+
+    summary = organization_summary(read_results([target, ran("111111111111", "us-east-1", deleted=1)]))
+    [message] = organization_failure_messages(summary)
+
+    assert summary["outputsFailed"] == [{"accountId": "555555555555", "region": "eu-west-1", **left}]
+    assert (summary["outputObjectsDeleted"], summary["outputBytesDeleted"]) == (4, 40)
+    machine = json.loads(json.loads(message.message)["default"])
+    assert machine["outputsFailed"] == summary["outputsFailed"]
+    assert "s3://eval-results/p/j/x/" in json.loads(message.message)["email"]
+    totals = organization_metrics(summary)[0][1]
+    assert (totals["OutputObjectsDeleted"], totals["OutputBytesDeleted"]) == (4, 40)

@@ -1,0 +1,69 @@
+"""What a run did with its deleted jobs' S3 outputs (DELETE_OUTPUTS): counts and the exceptions. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class OutputsFailed:
+    """Objects under a deleted job's own prefix that could not be deleted: the job that pointed to
+    them is gone, so this report is the only trace of where they are."""
+
+    job_identifier: str
+    bucket: str
+    prefix: str
+    #: Objects (or versions) left behind.
+    count: int
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "jobIdentifier": self.job_identifier,
+            "bucket": self.bucket,
+            "prefix": self.prefix,
+            "count": self.count,
+            "error": self.error,
+        }
+
+    def describe(self) -> str:
+        return (
+            f"- {self.job_identifier}: {self.count} left in s3://{self.bucket}/{self.prefix} ({self.error})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutputsKept:
+    """A deleted job whose outputs the janitor left alone on purpose, and why."""
+
+    job_identifier: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"jobIdentifier": self.job_identifier, "reason": self.reason}
+
+
+@dataclass(slots=True)
+class OutputsSummary:
+    #: Objects and bytes found under the deleted (in a dry run: selected) jobs' own prefixes.
+    objects_found: int = 0
+    bytes_found: int = 0
+    #: Of those, removed by this run (0 in a dry run).
+    objects_deleted: int = 0
+    bytes_deleted: int = 0
+    failed: list[OutputsFailed] = field(default_factory=list)
+    kept: list[OutputsKept] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outputObjectsFound": self.objects_found,
+            "outputBytesFound": self.bytes_found,
+            "outputObjectsDeleted": self.objects_deleted,
+            "outputBytesDeleted": self.bytes_deleted,
+            "outputsFailed": [failed.to_dict() for failed in self.failed],
+            "outputsKept": [kept.to_dict() for kept in self.kept],
+        }
+
+    def metric_values(self) -> dict[str, int]:
+        return {"OutputObjectsDeleted": self.objects_deleted, "OutputBytesDeleted": self.bytes_deleted}
