@@ -18,10 +18,12 @@ CDK := $(CURDIR)/node_modules/.bin/cdk
 
 .PHONY: demo test lint emulator bench bench-quick bench-retry-layers bench-organization synth bootstrap deploy destroy clean
 
-$(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt constraints.txt
+$(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	# The bedrock-eval-janitor command (janitor_cli/), editable: it runs this checkout's code.
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps -e .
 	touch $@
 
 $(CHECKOV_INSTALLED): requirements-checkov.txt
@@ -44,7 +46,7 @@ test: lint $(NODE_INSTALLED) $(CHECKOV_INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app.py infra lambda_src localdev emulator tests benchmarks
+	$(BIN)/mypy app.py infra lambda_src janitor_cli localdev emulator tests benchmarks
 
 ## The emulator on its own, for the AWS CLI: make emulator ARGS="--port 4567 --seed-demo"
 emulator: $(INSTALLED)
@@ -76,8 +78,13 @@ bootstrap: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) bootstrap
 
 ## Deploy to the account and region of your AWS credentials: make deploy CONTEXT="-c retentionDays=14"
+## The console's shareable test events need the account's lambda-testevent-schemas registry:
+## created by the stack only where it does not exist yet (creating an existing one fails the deploy).
 deploy: $(INSTALLED) $(NODE_INSTALLED)
-	$(CDK) deploy --require-approval never $(CONTEXT) BedrockEvaluationJanitor
+	$(CDK) deploy --require-approval never \
+		$$($(BIN)/aws schemas describe-registry --registry-name lambda-testevent-schemas >/dev/null 2>&1 \
+			|| echo "-c createTestEventRegistry=true") \
+		$(CONTEXT) BedrockEvaluationJanitor
 
 destroy: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) destroy --force BedrockEvaluationJanitor

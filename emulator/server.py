@@ -199,6 +199,18 @@ class BedrockEmulator(HttpService):
             job = store.find(arn)
             return None if job is None else job.snapshot()
 
+    def set_status(self, arn: str, status: str) -> None:
+        """Change a job's status directly (no request counted): a test seam for a job that is no
+        longer what a plan saw. A finished job has no such transition in AWS, but whatever reads
+        a plan again must not trust it."""
+        parts = arn.split(":")
+        store = self._state.store_of(parts[4], parts[3])
+        with self._state.lock:
+            job = store.find(arn)
+            if job is None:
+                raise KeyError(arn)
+            job.set_status(status)
+
     def job_arns(
         self, status: str | None = None, *, account_id: str | None = None, region: str | None = None
     ) -> list[str]:

@@ -1,8 +1,9 @@
 """The HTTP plumbing: a threaded keep-alive server on 127.0.0.1, routing, and the service lifecycle.
 
-Two protocols share the port, as two AWS endpoints would not: Bedrock's rest-json (the operation
-is in the method and path) and the Resource Groups Tagging API's JSON 1.1 (``POST /`` with the
-operation in ``X-Amz-Target``). A request carrying ``X-Amz-Target`` is JSON 1.1, and so are its
+Three protocols share the port, as three AWS endpoints would not: Bedrock's rest-json (the
+operation is in the method and path), the Resource Groups Tagging API's JSON 1.1 (``POST /`` with
+the operation in ``X-Amz-Target``) and STS's query protocol for GetCallerIdentity alone
+(emulator.identity). A request carrying ``X-Amz-Target`` is JSON 1.1, and so are its
 reply's content type and error shape.
 """
 
@@ -23,6 +24,7 @@ from typing import Any, Self
 from urllib.parse import parse_qs, unquote
 
 from emulator.contract import TAGGING_CONTENT_TYPE, TAGGING_OPERATIONS, TAGGING_TARGET_PREFIX
+from emulator.identity import STS_CONTENT_TYPE, answer_sts, is_sts_query
 from emulator.wire import ApiError
 
 _FLAT_ROUTES: dict[tuple[str, str], str] = {
@@ -109,6 +111,10 @@ class HttpService:
         raise NotImplementedError
 
     def _admin(self, method: str, path: str, query: str, body: bytes) -> tuple[int, str]:
+        raise NotImplementedError
+
+    def _caller(self, request: Request) -> tuple[str, str]:
+        """(account, Region) a request acts in."""
         raise NotImplementedError
 
     def start(self) -> Self:
@@ -247,6 +253,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.headers.get("Authorization"),
         )
         service = self.server.service
+        if is_sts_query(self.command, path, body, request.target):
+            status, xml = answer_sts(body, service._caller(request)[0])
+            self._send(status, xml.encode(), content_type=STS_CONTENT_TYPE)
+            return
         try:
             if path.startswith("/_emulator/"):
                 status, payload = service._admin(self.command, path, query, body)
@@ -267,11 +277,18 @@ class _Handler(BaseHTTPRequestHandler):
         error_type = None if json_1_1 else err.code
         self._send(err.status, err.body(json_1_1).encode(), json_1_1, error_type)
 
-    def _send(self, status: int, body: bytes, json_1_1: bool = False, error_type: str | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        json_1_1: bool = False,
+        error_type: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
         lines = [
             f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
             f"x-amzn-RequestId: {uuid.uuid4()}",
-            f"Content-Type: {TAGGING_CONTENT_TYPE if json_1_1 else 'application/json'}",
+            f"Content-Type: {content_type or (TAGGING_CONTENT_TYPE if json_1_1 else 'application/json')}",
             f"Content-Length: {len(body)}",
         ]
         if error_type is not None:

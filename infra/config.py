@@ -53,6 +53,7 @@ STACK_SETTINGS = (
     "organizationId",
     "maxParallelTargets",
     "stackSetCallAs",
+    "createTestEventRegistry",
 )
 CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)
 #: Keys that may be absent or empty: no name filter, no reserved concurrency.
@@ -160,6 +161,8 @@ class JanitorConfig:
     stack_set_call_as: str = "SELF"
     #: deleteOutputs: the buckets whose job outputs the function may delete; None: it deletes none.
     outputs: OutputPermissions | None = None
+    #: Create the account's `lambda-testevent-schemas` registry (once per account and Region).
+    create_test_event_registry: bool = False
 
     @property
     def fans_out(self) -> bool:
@@ -348,6 +351,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         "organizationId": _as_organization_id,
         "maxParallelTargets": _as_int(1, MAX_PARALLEL_TARGETS),
         "stackSetCallAs": _as_call_as,
+        "createTestEventRegistry": _as_bool,
     }
     for key, parse in parsers.items():
         try:
@@ -403,4 +407,5 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         outputs=OutputPermissions(tuple(sorted(settings.output_buckets)), settings.delete_output_versions)
         if settings.delete_outputs
         else None,
+        create_test_event_registry=parsed["createTestEventRegistry"],
     )

@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Fn, Stack
 from constructs import Construct
 
 from infra.config import JanitorConfig
+from infra.console_test_events import ConsoleTestEvents
 from infra.janitor_function import JanitorFunction
 from infra.member_role_stack_set import MemberRoleStackSet
 from infra.monitoring import JanitorMonitoring, OrganizationRunMonitoring
@@ -24,6 +25,12 @@ class JanitorStack(Stack):
         notifications = FailureNotifications(self, "Notifications", emails=config.notification_emails)
         janitor = JanitorFunction(
             self, "Janitor", config=config, topic=notifications.topic, key=notifications.key
+        )
+        ConsoleTestEvents(
+            self,
+            "ConsoleTestEvents",
+            function=janitor.function,
+            create_registry=config.create_test_event_registry,
         )
         organization_run = None
         if config.fans_out:

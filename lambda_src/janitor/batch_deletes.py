@@ -92,10 +92,7 @@ class BatchDeletes:
         if not self._batch:
             return
         if self._dry_run:
-            self._tally.log.info(
-                "Would delete evaluation jobs (dry run)",
-                extra={"jobArns": self._batch, "count": len(self._batch), "outcome": "dryRun"},
-            )
+            self._tally.would_delete(self._batch)
             if self._outputs is None:
                 self._batch = []
                 return

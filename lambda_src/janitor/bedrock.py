@@ -119,6 +119,14 @@ class BedrockEvaluationJobs:
         )
         return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
 
+    def current_job(self, arn: str, deadline: Deadline = NO_DEADLINE) -> EvaluationJob:
+        """The job as GetEvaluationJob describes it now (the command line re-checks a plan with it)."""
+        return _job_from_summary(
+            _about_one_job(
+                arn, lambda: self._workers.for_call(deadline).get_evaluation_job(jobIdentifier=arn)
+            )
+        )
+
     def output_of(self, arn: str, deadline: Deadline = NO_DEADLINE) -> tuple[str, str]:
         """(jobName, outputDataConfig.s3Uri) from GetEvaluationJob (DELETE_OUTPUTS only)."""
         job = _about_one_job(

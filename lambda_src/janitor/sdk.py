@@ -69,14 +69,15 @@ def parse_timestamp_or_none(value: Any) -> datetime | None:
 
 
 def lenient_session(
-    region: str | None = None, credentials: Mapping[str, str] | None = None
+    region: str | None = None, credentials: Mapping[str, str] | None = None, profile: str | None = None
 ) -> boto3.session.Session:
     """A boto3 session whose clients tolerate unparseable timestamps in responses.
 
     In `region` (default: the environment's) with `credentials` (`aws_access_key_id`,
-    `aws_secret_access_key`, `aws_session_token`; default: the environment's chain).
+    `aws_secret_access_key`, `aws_session_token`; default: the environment's chain, or the
+    named `profile`'s, as the command line takes it).
     """
-    core = botocore.session.get_session()
+    core = botocore.session.Session(profile=profile)
     core.get_component("response_parser_factory").set_parser_defaults(
         timestamp_parser=parse_timestamp_or_none
     )

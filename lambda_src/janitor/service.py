@@ -54,6 +54,8 @@ class JanitorRun:
     tag_index: TagIndex | None = None
     #: Removes the deleted jobs' S3 outputs (DELETE_OUTPUTS); None leaves them, with no extra call.
     outputs: OutputCleanup | None = None
+    #: Keep every decision (the command line's plan; janitor.tally.RunTally).
+    record_decisions: bool = False
 
     def __post_init__(self) -> None:
         self.summary = RunSummary(
@@ -62,7 +64,7 @@ class JanitorRun:
             max_deletions=self.policy.max_deletions,
             outputs=OutputsSummary() if self.outputs is not None else None,
         )
-        self.tally = RunTally(self.summary, self.log)
+        self.tally = RunTally(self.summary, self.log, record_decisions=self.record_decisions)
         self.deadline = Deadline(lambda: self.remaining_seconds() - self.time_reserve_seconds)
         self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="janitor")
         self._deletes = BatchDeletes(
@@ -172,11 +174,11 @@ class JanitorRun:
         # frees its place, so refusals never starve the run of deletions.
         self._make_room()
         if self._cap_used() >= self.policy.max_deletions:
-            self.tally.skip(SkipReason.OVER_CAP)
+            self.tally.skip(SkipReason.OVER_CAP, job.arn)
             self.summary.stopped_by = STOPPED_BY_CAP
             return
         if self.deadline.passed():
-            self.tally.skip(SkipReason.TIME_BUDGET)
+            self.tally.skip(SkipReason.TIME_BUDGET, job.arn)
             raise DeadlineExceededError
         self._lookups.add(job)
 

@@ -32,9 +32,13 @@ class SystemicStopError(Exception):
 class RunTally:
     """Every outcome of the run goes through here, so each is counted and logged exactly once."""
 
-    def __init__(self, summary: RunSummary, log: EventLog) -> None:
+    def __init__(self, summary: RunSummary, log: EventLog, record_decisions: bool = False) -> None:
         self.summary = summary
         self.log = log
+        #: With `record_decisions` (the command line's plan): every job kept, with its reason, and
+        #: every job a dry run would delete. The function's runs keep neither: memory stays flat.
+        self.kept: list[tuple[str, SkipReason]] | None = [] if record_decisions else None
+        self.selected: list[str] | None = [] if record_decisions else None
         #: Selected jobs that this run certainly did not delete (Bedrock refused them, or they
         #: were gone): they give their place under the cap to the next job.
         self.released = 0
@@ -50,8 +54,19 @@ class RunTally:
             "Deleted evaluation jobs", extra={"jobArns": list(arns), "count": len(arns), "outcome": "deleted"}
         )
 
+    def would_delete(self, arns: Sequence[str]) -> None:
+        """A dry run's delete call, not made: one log line, like a real one."""
+        if self.selected is not None:
+            self.selected.extend(arns)
+        self.log.info(
+            "Would delete evaluation jobs (dry run)",
+            extra={"jobArns": list(arns), "count": len(arns), "outcome": "dryRun"},
+        )
+
     def skip(self, reason: SkipReason, arn: str | None = None, count: int = 1) -> None:
         self.summary.skipped[reason.value] = self.summary.skipped.get(reason.value, 0) + count
+        if self.kept is not None and arn is not None:
+            self.kept.append((arn, reason))
         if reason in (SkipReason.MALFORMED, SkipReason.ALREADY_GONE):
             self.log.warning("Evaluation job skipped", extra={"jobArn": arn, "reason": reason.value})
 

@@ -1,0 +1,190 @@
+"""How a plan and an apply look: a rich table for people, JSON or CSV for programs; the progress bar."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from janitor_cli.applying import ApplyResult
+from janitor_cli.planning import Plan, PlannedJob, TargetPlan
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def _job_row(target: TargetPlan, job: PlannedJob, now: datetime) -> dict[str, Any]:
+    return {
+        "account": target.account_id,
+        "region": target.region,
+        "name": job.job_name,
+        "status": job.status,
+        "created": job.creation_time,
+        "ageDays": job.age_days(now),
+        "jobArn": job.job_arn,
+    }
+
+
+def plan_document(plan: Plan, now: datetime, show_kept: bool) -> dict[str, Any]:
+    return {
+        "createdAt": plan.created_at.isoformat(),
+        "settings": plan.settings,
+        "jobCount": plan.job_count,
+        "targets": [
+            {
+                "accountId": target.account_id,
+                "region": target.region,
+                "profile": target.profile,
+                "scanned": target.scanned,
+                "skipped": target.skipped,
+                "jobs": [_job_row(target, job, now) for job in target.jobs],
+                **(
+                    {
+                        "kept": [
+                            {**_job_row(target, job, now), "reason": reason} for job, reason in target.kept
+                        ]
+                    }
+                    if show_kept
+                    else {}
+                ),
+            }
+            for target in plan.targets
+        ],
+    }
+
+
+def render_plan(plan: Plan, now: datetime, output: OutputFormat, show_kept: bool, console: Console) -> None:
+    if output is OutputFormat.JSON:
+        sys.stdout.write(json.dumps(plan_document(plan, now, show_kept), indent=2) + "\n")
+    elif output is OutputFormat.CSV:
+        sys.stdout.write(_plan_csv(plan, now, show_kept))
+    else:
+        _plan_tables(plan, now, show_kept, console)
+
+
+def _plan_csv(plan: Plan, now: datetime, show_kept: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["action", "account", "region", "name", "status", "created", "age_days", "reason", "job_arn"]
+    )
+    for target in plan.targets:
+        rows = [("delete", job, "") for job in target.jobs]
+        rows += [("keep", job, reason) for job, reason in target.kept] if show_kept else []
+        for action, job, reason in rows:
+            row = _job_row(target, job, now)
+            writer.writerow(
+                [action, row["account"], row["region"], row["name"], row["status"], row["created"],
+                 row["ageDays"], reason, row["jobArn"]]
+            )  # fmt: skip
+    return buffer.getvalue()
+
+
+def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right" if column.startswith(("Age", "Jobs", "Listed")) else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _plan_tables(plan: Plan, now: datetime, show_kept: bool, console: Console) -> None:
+    targets = plan.targets
+    console.print(
+        _table(
+            f"Evaluation jobs to delete: {plan.job_count}",
+            ("Account", "Region", "Name", "Status", "Created", "Age (days)"),
+            (
+                (
+                    t.account_id,
+                    t.region,
+                    job.job_name,
+                    job.status,
+                    job.creation_time[:19],
+                    str(job.age_days(now)),
+                )
+                for t in targets
+                for job in t.jobs
+            ),
+        )
+    )
+    console.print(
+        _table(
+            "Kept, by reason",
+            ("Account", "Region", "Listed", "Reason", "Jobs"),
+            (
+                (t.account_id, t.region, str(t.scanned), reason, str(count))
+                for t in targets
+                for reason, count in sorted(t.skipped.items())
+            ),
+        )
+    )
+    if show_kept:
+        console.print(
+            _table(
+                "Kept jobs",
+                ("Account", "Region", "Name", "Status", "Created", "Reason"),
+                (
+                    (t.account_id, t.region, job.job_name, job.status, job.creation_time[:19], reason)
+                    for t in targets
+                    for job, reason in t.kept
+                ),
+            )
+        )
+    console.print(
+        "Jobs newer than the cutoff are not listed at all (ListEvaluationJobs' creationTimeBefore)."
+    )
+
+
+def render_apply(result: ApplyResult, output: OutputFormat, console: Console) -> None:
+    if output is not OutputFormat.TABLE:
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        return
+    skipped = ", ".join(f"{reason} {len(arns)}" for reason, arns in sorted(result.skipped.items())) or "none"
+    console.print(f"Deleted {len(result.deleted)}; skipped {skipped}; failed {len(result.failed)}.")
+    if result.failed:
+        console.print(
+            _table(
+                "Not deleted",
+                ("Job", "Code", "Message"),
+                ((f.job_identifier, f.code, f.message) for f in result.failed),
+            )
+        )
+
+
+@contextmanager
+def progress_bar(stderr: Console) -> Iterator[Progress]:
+    """A progress bar on stderr, drawn only when both streams are terminals (never into a pipe)."""
+    shown = stderr.is_terminal and sys.stdout.isatty()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        disable=not shown,
+        transient=True,
+    ) as progress:
+        yield progress

@@ -1,0 +1,265 @@
+"""`bedrock-eval-janitor` against the Bedrock emulator over HTTP: the standard endpoint variables
+redirect its clients, and profiles come from a temporary AWS_CONFIG_FILE and credentials file
+(moto's STS tells each profile's account, as AWS's would)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from janitor_cli.app import app
+from localdev.services import ACCOUNT_ID, REGION, LocalAws
+from tests.conftest import Invoker
+
+OLD = datetime.now(UTC) - timedelta(days=40)
+RECENT = datetime.now(UTC) - timedelta(days=3)
+OTHER_ACCOUNT = "210987654321"
+
+
+@dataclass
+class Cli:
+    local: LocalAws
+    runner: CliRunner
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        return self.runner.invoke(app, list(args), input=input)
+
+    def json(self, *args: str) -> Any:
+        result = self(*args, "--output", "json")
+        assert result.exit_code == 0, result.output + result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(local: LocalAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """The command with a default profile (account 123456789012) and a profile `other` whose
+    keys belong to another account (from moto's AssumeRole)."""
+    other = local.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/Admin", RoleSessionName="cli-test"
+    )["Credentials"]
+    (tmp_path / "config").write_text(f"[default]\nregion = {REGION}\n\n[profile other]\nregion = {REGION}\n")
+    (tmp_path / "credentials").write_text(
+        "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n"
+        f"[other]\naws_access_key_id = {other['AccessKeyId']}\n"
+        f"aws_secret_access_key = {other['SecretAccessKey']}\naws_session_token = {other['SessionToken']}\n"
+    )
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", local.bedrock.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", local.bedrock.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", local.moto_url)
+    return Cli(local, CliRunner())
+
+
+def seed(local: LocalAws) -> dict[str, str]:
+    """Name -> ARN: three old finished jobs, one recent, one protected, one name-excluded."""
+    return {
+        name: local.bedrock.add_job(name, "Completed", created, tags=tags)
+        for name, created, tags in (
+            ("sweep-a", OLD, None),
+            ("sweep-b", OLD - timedelta(days=1), None),
+            ("sweep-c", OLD - timedelta(days=2), None),
+            ("fresh", RECENT, None),
+            ("golden", OLD, {"janitor:retain": "true"}),
+            ("keep-me", OLD, None),
+        )
+    }
+
+
+def planned_arns(document: Any) -> list[str]:
+    return [job["jobArn"] for target in document["targets"] for job in target["jobs"]]
+
+
+def test_plan_lists_what_would_go_in_table_json_and_csv(cli: Cli) -> None:
+    jobs = seed(cli.local)
+
+    document = cli.json("plan", "--region", REGION, "--name-exclude", "^keep-", "--show-kept")
+    table = cli("plan", "--region", REGION, "--name-exclude", "^keep-")
+    rows = list(
+        csv.DictReader(io.StringIO(cli("plan", "--region", REGION, "--output", "csv", "--show-kept").stdout))
+    )
+
+    assert sorted(planned_arns(document)) == sorted(jobs[name] for name in ("sweep-a", "sweep-b", "sweep-c"))
+    [target] = document["targets"]
+    assert (target["accountId"], target["region"]) == (ACCOUNT_ID, REGION)
+    assert target["skipped"] == {"nameExcluded": 1, "protected": 1}
+    assert {(job["name"], job["reason"]) for job in target["kept"]} == {
+        ("golden", "protected"),
+        ("keep-me", "nameExcluded"),
+    }
+    assert table.exit_code == 0
+    for name in ("sweep-a", "sweep-b", "sweep-c", "nameExcluded", "protected"):
+        assert name in table.stdout
+    assert {(row["action"], row["name"]) for row in rows} == {
+        ("delete", "sweep-a"), ("delete", "sweep-b"), ("delete", "sweep-c"), ("delete", "keep-me"), ("keep", "golden")
+    }  # fmt: skip
+    assert all(row["age_days"] in {"40", "41", "42"} for row in rows)
+    assert "BatchDeleteEvaluationJob" not in cli.local.bedrock.request_counts(), "a plan never deletes"
+
+
+def test_the_plan_selects_exactly_what_the_function_selects(cli: Cli, invoke: Invoker) -> None:
+    seed(cli.local)
+    for index in range(40):
+        cli.local.bedrock.add_job(f"bulk-{index}", "Failed", OLD - timedelta(hours=index))
+
+    document = cli.json("plan", "--region", REGION, "--max-deletions", "25", "--name-exclude", "^keep-")
+    function = invoke({"dryRun": True, "maxDeletions": 25}, NAME_EXCLUDE_REGEX="^keep-")
+
+    assert planned_arns(document) == function.logged_arns("Would delete evaluation jobs (dry run)")
+    assert len(planned_arns(document)) == 25
+
+
+def test_apply_deletes_exactly_the_plans_jobs(cli: Cli, tmp_path: Path) -> None:
+    jobs = seed(cli.local)
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", "--region", REGION, "--out", str(plan_file)).exit_code == 0
+    later = cli.local.bedrock.add_job("old-but-not-reviewed", "Completed", OLD)
+
+    applied = cli("apply", str(plan_file), "--yes", "--output", "json")
+
+    assert applied.exit_code == 0, applied.output
+    result = json.loads(applied.stdout)
+    planned = sorted(jobs[name] for name in ("sweep-a", "sweep-b", "sweep-c", "keep-me"))
+    assert sorted(result["deletedJobs"]) == planned
+    assert sorted((set(jobs.values()) | {later}) - set(cli.local.bedrock.surviving_job_arns())) == planned
+    assert later in cli.local.bedrock.surviving_job_arns(), "a job the plan did not list is never deleted"
+
+
+def test_a_job_that_changed_since_the_plan_is_skipped_and_reported(cli: Cli, tmp_path: Path) -> None:
+    jobs = seed(cli.local)
+    plan_file = tmp_path / "plan.json"
+    assert cli("plan", "--region", REGION, "--out", str(plan_file)).exit_code == 0
+    bedrock = cli.local.client("bedrock")
+    bedrock.tag_resource(resourceARN=jobs["sweep-a"], tags=[{"key": "janitor:retain", "value": "true"}])
+    cli.local.bedrock.set_status(jobs["sweep-b"], "InProgress")
+    bedrock.batch_delete_evaluation_job(jobIdentifiers=[jobs["sweep-c"]])
+
+    applied = cli("apply", str(plan_file), "--yes", "--output", "json")
+
+    assert applied.exit_code == 0, applied.output
+    result = json.loads(applied.stdout)
+    assert result["skippedJobs"] == {
+        "alreadyGone": [jobs["sweep-c"]],
+        "notFinished": [jobs["sweep-b"]],
+        "protected": [jobs["sweep-a"]],
+    }
+    assert result["deletedJobs"] == [jobs["keep-me"]]
+
+
+def test_apply_asks_first_and_deletes_nothing_without_a_yes(cli: Cli, tmp_path: Path) -> None:
+    seed(cli.local)
+    plan_file = tmp_path / "plan.json"
+    cli("plan", "--region", REGION, "--out", str(plan_file))
+
+    declined = cli("apply", str(plan_file), input="n\n")
+
+    assert declined.exit_code == 0
+    assert "Delete 4 evaluation jobs?" in declined.stderr
+    assert "BatchDeleteEvaluationJob" not in cli.local.bedrock.request_counts()
+
+
+def _rewrite(plan_file: Path, **changes: Any) -> None:
+    document = json.loads(plan_file.read_text())
+    document.update(changes)
+    plan_file.write_text(json.dumps(document))
+
+
+def test_a_stale_plan_is_refused_with_no_request(cli: Cli, tmp_path: Path) -> None:
+    seed(cli.local)
+    plan_file = tmp_path / "plan.json"
+    cli("plan", "--region", REGION, "--out", str(plan_file))
+    _rewrite(plan_file, createdAt=(datetime.now(UTC) - timedelta(hours=25)).isoformat())
+    cli.local.bedrock.reset_counts()
+
+    refused = cli("apply", str(plan_file), "--yes")
+
+    assert refused.exit_code == 2
+    assert "--max-age" in refused.stderr
+    assert "Traceback" not in refused.output
+    assert cli.local.bedrock.request_counts() == {}
+    assert cli("apply", str(plan_file), "--yes", "--max-age", "26").exit_code == 0
+
+
+def test_a_plan_for_another_account_is_refused_with_no_request(cli: Cli, tmp_path: Path) -> None:
+    seed(cli.local)
+    plan_file = tmp_path / "plan.json"
+    cli("plan", "--region", REGION, "--out", str(plan_file))
+    cli.local.bedrock.reset_counts()
+
+    refused = cli("apply", str(plan_file), "--yes")  # same plan: fine; now run it as `other`
+    document = json.loads(plan_file.read_text())
+    document["targets"][0]["profile"] = "other"
+    plan_file.write_text(json.dumps(document))
+    cli.local.bedrock.reset_counts()
+    as_other = cli("apply", str(plan_file), "--yes")
+
+    assert refused.exit_code == 0
+    assert as_other.exit_code == 2
+    assert (
+        f"the plan is for account {ACCOUNT_ID}, but the credentials are for {OTHER_ACCOUNT}"
+        in as_other.stderr
+    )
+    assert cli.local.bedrock.request_counts() == {}
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["plan", "--region", REGION, "--older-than-days", "0"], "--older-than-days"),
+        (["plan", "--region", REGION, "--older-than-days", "ten"], "--older-than-days"),
+        (["plan", "--region", REGION, "--application-types", "Chat"], "--application-types"),
+        (["plan", "--region", REGION, "--name-exclude", "(unclosed"], "--name-exclude"),
+        (["plan", "--region", REGION, "--output", "xml"], "--output"),
+        (["plan", "--region", REGION, "--profile", "nope"], "nope"),
+        (["apply", "missing-plan.json", "--yes"], "missing-plan.json"),
+    ],
+)
+def test_bad_input_exits_2_naming_it_with_no_request(cli: Cli, args: list[str], named: str) -> None:
+    result = cli(*args)
+
+    assert result.exit_code == 2, result.output
+    assert named in result.stderr
+    assert "Traceback" not in result.output
+    assert cli.local.bedrock.request_counts() == {}
+
+
+def test_the_progress_bar_is_off_when_the_output_is_not_a_terminal(cli: Cli) -> None:
+    seed(cli.local)
+
+    result = cli("plan", "--region", REGION)
+
+    assert "listing and looking up" not in result.stderr
+    assert "\x1b[" not in result.stdout, "no terminal control sequences in a pipe"
+
+
+def test_run_plans_confirms_and_applies_and_its_dry_run_is_a_plan(cli: Cli) -> None:
+    jobs = seed(cli.local)
+
+    dry = cli("run", "--region", REGION, "--dry-run")
+    assert dry.exit_code == 0
+    assert "BatchDeleteEvaluationJob" not in cli.local.bedrock.request_counts()
+    done = cli("run", "--region", REGION, "--name-exclude", "^keep-", input="y\n")
+
+    assert done.exit_code == 0, done.output
+    assert "Delete 3 evaluation jobs?" in done.stderr
+    assert "Deleted 3" in done.stdout
+    assert sorted(cli.local.bedrock.surviving_job_arns()) == sorted(
+        jobs[name] for name in ("fresh", "golden", "keep-me")
+    )
