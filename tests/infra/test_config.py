@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from infra.config import FUNCTION_SETTINGS, ConfigError, load_config, schedule_period_seconds
+from infra.config import FUNCTION_SETTINGS, ConfigError, load_config
+from infra.schedule_expression import schedule_period_seconds
 from janitor.settings import Settings
 from tests.infra.synthesis import DEFAULT_CONTEXT, REPO, cdk_environment, run_cdk
 
