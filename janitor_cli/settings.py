@@ -18,7 +18,7 @@ OPTION_VARIABLES: dict[str, str] = {
 }
 _VARIABLE = re.compile(r"\b(" + "|".join(OPTION_VARIABLES.values()) + r")\b")
 #: The settings model needs a topic; the command line publishes nothing.
-_NO_TOPIC = "arn:aws:sns:us-east-1:000000000000:bedrock-eval-janitor-cli"
+_NO_TOPIC = "arn:aws:sns:::bedrock-eval-janitor-cli-publishes-nothing"
 
 
 class InvalidOptionsError(ValueError):
