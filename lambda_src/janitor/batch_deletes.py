@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from janitor.deadline import Deadline, DeadlineExceededError, first_completed
 from janitor.delete_outcome import read_batch
+from janitor.job_outputs import OutputLocation
 from janitor.job_store import (
     ACCESS_DENIED_CODES,
     DELETE_OPERATION,
@@ -59,6 +60,10 @@ class BatchDeletes:
     ) -> None:
         self._store = store
         self._outputs = outputs
+        # Where each job's outputs are, for this run: a job retried in a later round is not
+        # read again, so a run makes one GetEvaluationJob per job (worker threads share it).
+        self._located: dict[str, OutputLocation | str] = {}
+        self._located_lock = threading.Lock()
         self._pool = pool
         self._tally = tally
         self._deadline = deadline
@@ -148,16 +153,25 @@ class BatchDeletes:
     def _measure(self, batch: list[str]) -> BatchResult:
         """On a worker thread, in a dry run: what deleting `batch`'s outputs would remove."""
         assert self._outputs is not None
-        return BatchResult(None, self._outputs.measure(self._outputs.locate(batch, self._deadline)))
+        return BatchResult(None, self._outputs.measure(self._locate(batch)))
 
     def _delete(self, batch: list[str]) -> BatchResult:
         """On a worker thread: delete `batch`, then the outputs of the jobs Bedrock accepted."""
         if self._outputs is None:
             return BatchResult(self._delete_jobs(batch))
         # Before the delete: afterwards GetEvaluationJob no longer knows where they are.
-        located = self._outputs.locate(batch, self._deadline)
+        located = self._locate(batch)
         outcome = self._delete_jobs(batch)
         return BatchResult(outcome, self._outputs.remove(outcome.accepted, located))
+
+    def _locate(self, batch: list[str]) -> dict[str, OutputLocation | str]:
+        assert self._outputs is not None
+        with self._located_lock:
+            unknown = [arn for arn in batch if arn not in self._located]
+        found = self._outputs.locate(unknown, self._deadline)
+        with self._located_lock:
+            self._located.update(found)
+            return {arn: self._located[arn] for arn in batch}
 
     def _delete_jobs(self, batch: list[str]) -> BatchDeleteOutcome:
         """Delete `batch`, explaining refusals by IAM (see the module doc)."""

@@ -11,7 +11,6 @@ the deployment does not list, is still deleted, and its outputs are reported as 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -54,22 +53,14 @@ class OutputCleanup:
         self._details = details
         self._store = store
         self._allowed = frozenset(allowed_buckets)
-        # A job retried in a later round is located once: one GetEvaluationJob per job.
-        self._located: dict[str, OutputLocation | str] = {}
-        self._lock = threading.Lock()
 
     def locate(self, arns: Iterable[str], deadline: Deadline) -> dict[str, OutputLocation | str]:
-        """Each job's own output prefix, or why its outputs will be kept; before the delete."""
-        located = {}
-        for arn in arns:
-            with self._lock:
-                known = self._located.get(arn)
-            if known is None:
-                known = self._locate(arn, deadline)
-                with self._lock:
-                    self._located[arn] = known
-            located[arn] = known
-        return located
+        """Each job's own output prefix, or why its outputs will be kept; before the delete.
+
+        Kept by one run only (janitor.batch_deletes): the function keeps this object between
+        invocations, and a GetEvaluationJob that failed once must be tried again next run.
+        """
+        return {arn: self._locate(arn, deadline) for arn in arns}
 
     def _locate(self, arn: str, deadline: Deadline) -> OutputLocation | str:
         try:
