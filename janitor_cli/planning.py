@@ -29,6 +29,12 @@ PLAN_VERSION = 1
 NO_TIME_LIMIT_SECONDS = 365 * 86400.0
 
 
+#: The run's log lines are the function's; a person reads the table instead.
+_QUIET = logging.getLogger("bedrock-eval-janitor.plan")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+
+
 class DeleteRefusedError(RuntimeError):
     """A plan never deletes: the planning store refuses the call."""
 
@@ -115,15 +121,12 @@ def plan_target(
     now: datetime,
 ) -> TargetPlan:
     """Fill `target` with what the function would do there now."""
-    quiet = logging.getLogger("bedrock-eval-janitor.plan")
-    quiet.addHandler(logging.NullHandler())
-    quiet.propagate = False
     run = JanitorRun(
         store=store,
         policy=settings.selection_policy(now),
         dry_run=True,
         older_than_days=settings.retention_days,
-        log=quiet,
+        log=_QUIET,
         remaining_seconds=lambda: NO_TIME_LIMIT_SECONDS,
         time_reserve_seconds=0,
         max_concurrency=settings.max_concurrency,
