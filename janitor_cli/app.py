@@ -15,12 +15,10 @@ import typer
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 
-from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
-from janitor.job_store import TagIndex
 from janitor.sdk import lenient_session
 from janitor.selection import EVALUATION_JOB_ARN
 from janitor.settings import Settings
-from janitor.tagging import ResourceTagging, create_tagging_client
+from janitor.target_sessions import TargetStores, session_stores
 from janitor_cli.applying import ApplyResult, apply_target, plan_policy
 from janitor_cli.planning import (
     Plan,
@@ -118,20 +116,10 @@ def _regions(regions: Sequence[str], profiles: Sequence[str | None]) -> list[str
     return sorted(str(region) for region in configured)
 
 
-def _stores(
-    profile: str | None, region: str, settings: Settings
-) -> tuple[BedrockEvaluationJobs, TagIndex | None]:
+def _stores(profile: str | None, region: str, settings: Settings) -> TargetStores:
+    """The function's own stores, with the profile's credentials: the same clients and lookups."""
     session = lenient_session(region=region, profile=profile)
-    concurrency = settings.max_concurrency
-    jobs = BedrockEvaluationJobs(
-        create_bedrock_client(session, concurrency), lambda: create_bedrock_client(session, concurrency)
-    )
-    tags = (
-        ResourceTagging(lambda: create_tagging_client(session, concurrency))
-        if settings.tag_lookup == "batched"
-        else None
-    )
-    return jobs, tags
+    return session_stores(session, settings.max_concurrency, settings.tag_lookup == "batched")
 
 
 def make_plan(settings: Settings, regions: Sequence[str], profiles: Sequence[str]) -> Plan:
@@ -146,10 +134,10 @@ def make_plan(settings: Settings, regions: Sequence[str], profiles: Sequence[str
             task = progress.add_task(
                 f"{target.account_id} {target.region}: listing and looking up", total=None
             )
-            jobs, tags = _stores(target.profile, target.region, settings)
-            store = PlanningStore(jobs, functools.partial(progress.advance, task))
+            stores = _stores(target.profile, target.region, settings)
+            store = PlanningStore(stores.jobs, functools.partial(progress.advance, task))
             try:
-                plan_target(settings, store, tags, target, now)
+                plan_target(settings, store, stores.tags, target, now)
             except RuntimeError as error:
                 _fail(f"{target.account_id} {target.region}: {error}", EXIT_FAILED)
             progress.update(task, total=target.scanned, completed=target.scanned)
@@ -211,7 +199,7 @@ def _apply(made: Plan, yes: bool, output: OutputFormat) -> None:
     result = ApplyResult()
     with progress_bar(Console(stderr=True)) as progress:
         for target in made.targets:
-            jobs, _ = _stores(target.profile, target.region, cli_settings({}))  # the defaults' concurrency
+            jobs = _stores(target.profile, target.region, cli_settings({})).jobs  # the defaults' concurrency
             task = progress.add_task(
                 f"{target.account_id} {target.region}: re-checking", total=len(target.jobs)
             )

@@ -51,6 +51,32 @@ class TargetStores:
     outputs: OutputCleanup | None = None
 
 
+def session_stores(
+    session: boto3.session.Session,
+    max_concurrency: int,
+    batched_tag_lookups: bool,
+    output_buckets: frozenset[str] = frozenset(),
+    all_output_versions: bool = False,
+) -> TargetStores:
+    """The stores that act with `session`'s credentials in its Region (the function's targets,
+    and the command line's)."""
+    jobs = BedrockEvaluationJobs(
+        create_bedrock_client(session, max_concurrency),
+        client_factory=lambda: create_bedrock_client(session, max_concurrency),
+    )
+    # Its clients are made on first use, so a run that never looks tags up pays nothing.
+    tags = (
+        ResourceTagging(lambda: create_tagging_client(session, max_concurrency))
+        if batched_tag_lookups
+        else None
+    )
+    outputs = None
+    if output_buckets:
+        s3 = S3Outputs(lambda: create_output_s3_client(session, max_concurrency), all_output_versions)
+        outputs = OutputCleanup(jobs, s3, output_buckets)
+    return TargetStores(jobs, tags, outputs)
+
+
 class TargetConnections:
     """Makes (and, for the function's own account, keeps) the stores of each target."""
 
@@ -90,18 +116,9 @@ class TargetConnections:
         return stores
 
     def _stores(self, session: boto3.session.Session) -> TargetStores:
-        concurrency = self._max_concurrency
-        jobs = BedrockEvaluationJobs(
-            create_bedrock_client(session, concurrency),
-            client_factory=lambda: create_bedrock_client(session, concurrency),
+        return session_stores(
+            session, self._max_concurrency, self._batched, self._output_buckets, self._all_output_versions
         )
-        # Its clients are made on first use, so a run that never looks tags up pays nothing.
-        tags = ResourceTagging(lambda: create_tagging_client(session, concurrency)) if self._batched else None
-        outputs = None
-        if self._output_buckets:
-            s3 = S3Outputs(lambda: create_output_s3_client(session, concurrency), self._all_output_versions)
-            outputs = OutputCleanup(jobs, s3, self._output_buckets)
-        return TargetStores(jobs, tags, outputs)
 
     def _member_session(self, target: Target, partition: str) -> boto3.session.Session:
         if self._member_role_name is None:
