@@ -110,11 +110,7 @@ def apply_target(
         result.deleted += reading.deleted
         for arn in reading.gone:
             result.skip(SkipReason.ALREADY_GONE.value, arn)
-        result.failed += reading.refused
-        result.failed += [
-            FailedJob(arn, "NoResult", "Bedrock's reply did not mention this job; it may still exist.")
-            for arn in reading.unanswered
-        ]
+        result.failed += reading.refused + reading.unanswered_failures
 
 
 def plan_policy(settings: dict[str, object], now: datetime) -> SelectionPolicy:

@@ -246,11 +246,9 @@ class BatchDeletes:
             self._tally.skip(SkipReason.ALREADY_GONE, arn)
         for failure in reading.refused:
             self._fail_or_retry(failure, rejected=True)
-        for arn in reading.unanswered:
+        for failure in reading.unanswered_failures:
             # Not released: whether it was deleted is unknown.
-            self._tally.fail(
-                FailedJob(arn, "NoResult", "Bedrock's reply did not mention this job; it may still exist.")
-            )
+            self._tally.fail(failure)
         if (refusal := reading.uniform_refusal) is not None:
             # Every job of the call refused alike: to the systemic watch, one failed call.
             self._tally.call_failed(DELETE_OPERATION, refusal.code, refusal.message)

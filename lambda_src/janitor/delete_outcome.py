@@ -23,6 +23,14 @@ class BatchReading:
     protected: list[str] = field(default_factory=list)
 
     @property
+    def unanswered_failures(self) -> list[FailedJob]:
+        """The jobs the answer did not mention, as failures: whether they were deleted is unknown."""
+        return [
+            FailedJob(arn, "NoResult", "Bedrock's reply did not mention this job; it may still exist.")
+            for arn in self.unanswered
+        ]
+
+    @property
     def uniform_refusal(self) -> FailedJob | None:
         """The refusal, when Bedrock refused every job of the batch with one code."""
         codes = {failure.code for failure in self.refused}
