@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from janitor.output_summary import OUTPUT_METRIC_NAMES
 from janitor.report import (
     METRIC_NAMES,
     SNS_MESSAGE_LIMIT_BYTES,
@@ -68,7 +69,7 @@ def read_results(items: Sequence[Mapping[str, Any]]) -> list[TargetResult]:
 #: The lists in the summary, each entry with its account and Region; left out of the short form.
 LISTS = ("targetsFailed", "failedJobs", "outputsFailed")
 #: DELETE_OUTPUTS: what the targets removed from S3, summed when any target reports it.
-OUTPUT_COUNTS = ("outputObjectsDeleted", "outputBytesDeleted")
+OUTPUT_COUNTS = tuple(OUTPUT_METRIC_NAMES)
 
 
 def _per_target(results: Sequence[TargetResult], key: str) -> list[dict[str, Any]]:
@@ -134,10 +135,7 @@ def organization_metrics(summary: Mapping[str, Any]) -> list[tuple[dict[str, str
 
     totals = values(summary, len(summary["targetsFailed"]))
     if OUTPUT_COUNTS[0] in summary:
-        totals |= {
-            "OutputObjectsDeleted": summary["outputObjectsDeleted"],
-            "OutputBytesDeleted": summary["outputBytesDeleted"],
-        }
+        totals |= {OUTPUT_METRIC_NAMES[count]: int(summary[count]) for count in OUTPUT_COUNTS}
     metrics: list[tuple[dict[str, str], dict[str, int]]] = [({}, totals)]
     for region, counts in summary["byRegion"].items():
         metrics.append(({"Region": region}, values(counts, counts["targetsFailed"])))

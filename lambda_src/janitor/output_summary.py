@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Summary count -> the CloudWatch metric it is published as (a run's or an organization's).
+OUTPUT_METRIC_NAMES = {
+    "outputObjectsDeleted": "OutputObjectsDeleted",
+    "outputBytesDeleted": "OutputBytesDeleted",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class OutputsFailed:
@@ -66,4 +72,5 @@ class OutputsSummary:
         }
 
     def metric_values(self) -> dict[str, int]:
-        return {"OutputObjectsDeleted": self.objects_deleted, "OutputBytesDeleted": self.bytes_deleted}
+        counts = self.to_dict()
+        return {metric: counts[count] for count, metric in OUTPUT_METRIC_NAMES.items()}
