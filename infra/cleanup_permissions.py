@@ -6,8 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Aws
+from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
+
+
+def evaluation_job_arns(stack: Stack, target_regions: Sequence[str]) -> list[str]:
+    """The evaluation jobs of this account in each target Region (default: the stack's own)."""
+    regions = list(target_regions) or [stack.region]
+    return [
+        stack.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
+        for region in regions
+    ]
 
 
 @dataclass(frozen=True)

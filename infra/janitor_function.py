@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -14,7 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cleanup_permissions import cleanup_statements
+from infra.cleanup_permissions import cleanup_statements, evaluation_job_arns
 from infra.config import JanitorConfig
 from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
@@ -46,15 +44,6 @@ def encrypted_log_group(
         encryption_key=key,
         removal_policy=RemovalPolicy.DESTROY,
     )
-
-
-def evaluation_job_arns(stack: Stack, target_regions: Sequence[str]) -> list[str]:
-    """The evaluation jobs of this account in each target Region (default: the stack's own)."""
-    regions = list(target_regions) or [stack.region]
-    return [
-        stack.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
-        for region in regions
-    ]
 
 
 class JanitorFunction(Construct):

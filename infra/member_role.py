@@ -23,8 +23,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.cleanup_permissions import OutputPermissions, cleanup_statements
-from infra.nag import acknowledge, acknowledge_output_findings
+from infra.cleanup_permissions import OutputPermissions, cleanup_statements, evaluation_job_arns
+from infra.nag import acknowledge, acknowledge_evaluation_job_findings, acknowledge_output_findings
 
 MEMBER_ROLE_NAME = "BedrockEvaluationJanitorMember"
 MEMBER_STACK_NAME = "BedrockEvaluationJanitorMember"
@@ -69,11 +69,7 @@ class MemberRoleStack(cdk.Stack):
             description="Bedrock evaluation-job janitor (hub account): list, tag-check and delete evaluation jobs",
         )
         # No Regions named: the Region the stack instance is deployed in (the hub's).
-        each_region: list[str | None] = [*sorted(regions)] or [None]
-        evaluation_jobs = [
-            self.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
-            for region in each_region
-        ]
+        evaluation_jobs = evaluation_job_arns(self, sorted(regions))
         for statement in cleanup_statements(evaluation_jobs, retain_tag_key, batched_tag_lookups, outputs):
             self.role.add_to_policy(statement)
         acknowledge(
@@ -83,15 +79,7 @@ class MemberRoleStack(cdk.Stack):
             "resource type for either, and GetResources only reads tags of the ARNs it is given.",
         )
         acknowledge_output_findings(self.role, outputs)
-        for region in sorted(regions) or ["<AWS::Region>"]:
-            acknowledge(
-                self.role,
-                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:{region}:"
-                "<AWS::AccountId>:evaluation-job/*]",
-                "The janitor deletes evaluation jobs that did not exist when this role was deployed, "
-                "so it must address every evaluation job of this account in the Region; the retain "
-                "tag is enforced by an explicit Deny on the same resource.",
-            )
+        acknowledge_evaluation_job_findings(self.role, regions)
 
 
 def member_role_template(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import Construct
 
@@ -53,13 +55,6 @@ def acknowledge_reviewed_findings(
     )
     acknowledge(
         janitor,
-        "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:<AWS::Region>:<AWS::AccountId>:evaluation-job/*]",
-        "The janitor's job is to delete evaluation jobs that did not exist at deploy time, so it must "
-        "address every evaluation job of this account and region; the retain tag is enforced by an "
-        "explicit Deny on the same resource.",
-    )
-    acknowledge(
-        janitor,
         "Serverless::Serverless-LambdaDLQ",
         "Failed asynchronous invocations go to an on-failure destination queue, which records the "
         "error and the request context (a DLQ would keep only the event).",
@@ -77,14 +72,6 @@ def acknowledge_organization_run_findings(
     stack: Stack, janitor: JanitorFunction, organization_run: OrganizationRun, config: JanitorConfig
 ) -> None:
     """The organization mode's resources (infra/organization_run.py) and the hub role's additions."""
-    for region in config.target_regions:
-        acknowledge(
-            janitor,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:{region}:"
-            "<AWS::AccountId>:evaluation-job/*]",
-            "The janitor deletes evaluation jobs that did not exist at deploy time, in each target "
-            "Region of this account; the retain tag is enforced by an explicit Deny on the same resource.",
-        )
     acknowledge(
         janitor,
         f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/{config.member_role_name}]",
@@ -167,4 +154,18 @@ def acknowledge_output_findings(role_owner: Construct, outputs: OutputPermission
             "Evaluation jobs write their outputs under keys made at run time (<s3Uri>/<jobName>/<jobId>/); "
             "the role may delete objects in the buckets the deployment lists, and the code deletes only "
             "under a deleted job's own prefix (janitor.job_outputs).",
+        )
+
+
+def acknowledge_evaluation_job_findings(role_owner: Construct, regions: Sequence[str]) -> None:
+    """The evaluation jobs of the account in each Region (infra/cleanup_permissions.py), for the
+    hub function's role and every member role; no Regions named: the stack's own."""
+    for region in sorted(regions) or ["<AWS::Region>"]:
+        acknowledge(
+            role_owner,
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:{region}:"
+            "<AWS::AccountId>:evaluation-job/*]",
+            "The janitor deletes evaluation jobs that did not exist when its role was deployed, so it "
+            "must address every evaluation job of the account in the Region; the retain tag is "
+            "enforced by an explicit Deny on the same resource.",
         )
