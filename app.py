@@ -13,7 +13,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra.config import ConfigError, load_config
-from infra.member_role import MEMBER_STACK_NAME, MemberRoleStack
+from infra.member_role import MEMBER_STACK_NAME, MemberRoleStack, member_role_args
 from infra.nag import (
     acknowledge_evaluation_job_findings,
     acknowledge_organization_run_findings,
@@ -32,16 +32,7 @@ def build_app(app: cdk.App) -> JanitorStack:
     if config.cross_account and config.member_role_name is not None:
         # For member accounts the StackSet does not reach (memberAccounts outside the OUs, the
         # management account): cdk deploy BedrockEvaluationJanitorMember --parameters HubRoleArn=...
-        MemberRoleStack(
-            app,
-            MEMBER_STACK_NAME,
-            retain_tag_key=config.retain_tag_key,
-            batched_tag_lookups=config.tag_lookup == "batched",
-            regions=config.target_regions,
-            organization_id=config.organization_id,
-            role_name=config.member_role_name,
-            outputs=config.outputs,
-        )
+        MemberRoleStack(app, MEMBER_STACK_NAME, **member_role_args(config))
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     organization_run = [stack.organization_run] if stack.organization_run else []
     acknowledge_reviewed_findings(

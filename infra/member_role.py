@@ -17,19 +17,43 @@ Delivered to the OUs by the hub stack's StackSet (infra/member_role_stack_set.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.cleanup_permissions import OutputPermissions, cleanup_statements, evaluation_job_arns
+from infra.config import JanitorConfig
 from infra.nag import acknowledge, acknowledge_evaluation_job_findings, acknowledge_output_findings
 
 MEMBER_ROLE_NAME = "BedrockEvaluationJanitorMember"
 MEMBER_STACK_NAME = "BedrockEvaluationJanitorMember"
 #: An IAM role ARN in any partition (the hub function's role has a path-free generated name).
 _ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$"
+
+
+class MemberRoleArgs(TypedDict):
+    """What shapes the member role; the same for the StackSet's template and the app's stack."""
+
+    retain_tag_key: str
+    batched_tag_lookups: bool
+    regions: Sequence[str]
+    organization_id: str | None
+    role_name: str
+    outputs: OutputPermissions | None
+
+
+def member_role_args(config: JanitorConfig) -> MemberRoleArgs:
+    """The member role for a hub deployed with `config`: its cleanup statements, Regions and trust."""
+    return MemberRoleArgs(
+        retain_tag_key=config.retain_tag_key,
+        batched_tag_lookups=config.tag_lookup == "batched",
+        regions=config.target_regions,
+        organization_id=config.organization_id,
+        role_name=config.member_role_name or MEMBER_ROLE_NAME,
+        outputs=config.outputs,
+    )
 
 
 class MemberRoleStack(cdk.Stack):

@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.config import JanitorConfig
-from infra.member_role import MEMBER_ROLE_NAME, member_role_template
+from infra.member_role import member_role_args, member_role_template
 
 
 class MemberRoleStackSet(Construct):
@@ -27,14 +27,7 @@ class MemberRoleStackSet(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        template = member_role_template(
-            retain_tag_key=config.retain_tag_key,
-            batched_tag_lookups=config.tag_lookup == "batched",
-            regions=config.target_regions,
-            organization_id=config.organization_id,
-            role_name=config.member_role_name or MEMBER_ROLE_NAME,
-            outputs=config.outputs,
-        )
+        template = member_role_template(**member_role_args(config))
         self.stack_set = cloudformation.CfnStackSet(
             self,
             "StackSet",
