@@ -34,8 +34,9 @@ from janitor.org_report import (
 )
 from janitor.organization import OrganizationAccounts, create_organizations_client
 from janitor.overrides import InvalidInvocationError
-from janitor.run_results import RunResults, create_s3_client, planned_results
+from janitor.run_results import READ_CONCURRENCY, RunResults, planned_results
 from janitor.run_starter import create_step_functions_client, execution_name, start_run
+from janitor.s3_outputs import create_s3_client
 from janitor.sdk import lenient_session
 from janitor.settings import load_settings
 from janitor.targets import home_target, plan_targets
@@ -51,7 +52,7 @@ if settings.results_bucket is None or settings.state_machine_arn is None:
         "The coordinator needs RESULTS_BUCKET and STATE_MACHINE_ARN; the stack sets both in "
         "organization mode. Redeploy the stack rather than invoking this function elsewhere."
     )
-run_results = RunResults(lambda: create_s3_client(session), settings.results_bucket)
+run_results = RunResults(lambda: create_s3_client(session, READ_CONCURRENCY), settings.results_bucket)
 #: Failed targets named in the state's output; all of them are in the SNS report and summary.json.
 FAILED_TARGETS_IN_OUTPUT = 20
 REPORT_MARGIN_SECONDS = 2.0

@@ -15,7 +15,8 @@ from janitor.deadline import Deadline
 from janitor.notifier import SnsFailureNotifier, create_sns_client
 from janitor.overrides import InvalidInvocationError, apply_overrides, parse_invocation
 from janitor.report import failure_messages, metric_values
-from janitor.run_results import RunResults, create_s3_client
+from janitor.run_results import READ_CONCURRENCY, RunResults
+from janitor.s3_outputs import create_s3_client
 from janitor.sdk import lenient_session
 from janitor.service import run_janitor
 from janitor.settings import load_settings
@@ -43,7 +44,7 @@ targets = TargetConnections(
 # The function's own account and Region: its store is made now, so a bad SDK fails the cold start.
 targets.own_region_stores()
 run_results = (
-    RunResults(lambda: create_s3_client(session), settings.results_bucket)
+    RunResults(lambda: create_s3_client(session, READ_CONCURRENCY), settings.results_bucket)
     if settings.results_bucket
     else None
 )

@@ -19,21 +19,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
 from janitor.overrides import Target
-from janitor.sdk import client_config
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 #: Result objects read at once by the gathering step (5,000 targets: 5,000 GETs).
 READ_CONCURRENCY = 16
-
-
-def create_s3_client(session: boto3.session.Session) -> S3Client:
-    # No endpoint here: AWS_ENDPOINT_URL_S3 redirects the client when it is set.
-    return session.client("s3", config=client_config(READ_CONCURRENCY))
 
 
 def run_prefix(run_id: str) -> str:

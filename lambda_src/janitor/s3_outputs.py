@@ -35,7 +35,8 @@ PAGE_SIZE = 1000
 Page = TypeVar("Page")
 
 
-def create_output_s3_client(session: boto3.session.Session, max_concurrency: int) -> S3Client:
+def create_s3_client(session: boto3.session.Session, max_concurrency: int) -> S3Client:
+    """Every S3 client of the janitor's: the deleted jobs' outputs, and an organization run's results."""
     # No endpoint here: AWS_ENDPOINT_URL_S3 redirects the client when it is set.
     return session.client("s3", config=client_config(max_concurrency))
 

@@ -20,7 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from janitor.bedrock import BedrockEvaluationJobs, create_bedrock_client
 from janitor.output_cleanup import OutputCleanup
 from janitor.overrides import Target
-from janitor.s3_outputs import S3Outputs, create_output_s3_client
+from janitor.s3_outputs import S3Outputs, create_s3_client
 from janitor.sdk import client_config, lenient_session
 from janitor.tagging import ResourceTagging, create_tagging_client
 from janitor.worker_clients import call_error
@@ -72,7 +72,7 @@ def session_stores(
     )
     outputs = None
     if output_buckets:
-        s3 = S3Outputs(lambda: create_output_s3_client(session, max_concurrency), all_output_versions)
+        s3 = S3Outputs(lambda: create_s3_client(session, max_concurrency), all_output_versions)
         outputs = OutputCleanup(jobs, s3, output_buckets)
     return TargetStores(jobs, tags, outputs)
 
