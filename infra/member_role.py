@@ -17,7 +17,7 @@ Delivered to the OUs by the hub stack's StackSet (infra/member_role_stack_set.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -40,8 +40,8 @@ class MemberRoleArgs(TypedDict):
     batched_tag_lookups: bool
     regions: Sequence[str]
     organization_id: str | None
-    role_name: str
-    outputs: OutputPermissions | None
+    role_name: NotRequired[str]
+    outputs: NotRequired[OutputPermissions | None]
 
 
 def member_role_args(config: JanitorConfig) -> MemberRoleArgs:
@@ -106,26 +106,9 @@ class MemberRoleStack(cdk.Stack):
         acknowledge_evaluation_job_findings(self.role, regions)
 
 
-def member_role_template(
-    *,
-    retain_tag_key: str,
-    batched_tag_lookups: bool,
-    regions: Sequence[str],
-    organization_id: str | None,
-    role_name: str = MEMBER_ROLE_NAME,
-    outputs: OutputPermissions | None = None,
-) -> dict[str, Any]:
+def member_role_template(**args: Unpack[MemberRoleArgs]) -> dict[str, Any]:
     """The member role's CloudFormation template, synthesized in an app of its own."""
     app = cdk.App()
-    stack = MemberRoleStack(
-        app,
-        MEMBER_STACK_NAME,
-        retain_tag_key=retain_tag_key,
-        batched_tag_lookups=batched_tag_lookups,
-        regions=regions,
-        organization_id=organization_id,
-        role_name=role_name,
-        outputs=outputs,
-    )
+    stack = MemberRoleStack(app, MEMBER_STACK_NAME, **args)
     template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     return template
