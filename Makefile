@@ -78,13 +78,10 @@ bootstrap: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) bootstrap
 
 ## Deploy to the account and region of your AWS credentials: make deploy CONTEXT="-c retentionDays=14"
-## The console's shareable test events need the account's lambda-testevent-schemas registry:
-## created by the stack only where it does not exist yet (creating an existing one fails the deploy).
+## A plain cdk deploy: the stack itself creates the console's lambda-testevent-schemas registry
+## where it is missing (infra/console_test_events.py), so nothing is asked of the account first.
 deploy: $(INSTALLED) $(NODE_INSTALLED)
-	$(CDK) deploy --require-approval never \
-		$$($(BIN)/aws schemas describe-registry --registry-name lambda-testevent-schemas >/dev/null 2>&1 \
-			|| echo "-c createTestEventRegistry=true") \
-		$(CONTEXT) BedrockEvaluationJanitor
+	$(CDK) deploy --require-approval never $(CONTEXT) BedrockEvaluationJanitor
 
 destroy: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) destroy --force BedrockEvaluationJanitor

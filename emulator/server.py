@@ -73,6 +73,8 @@ class BedrockEmulator(HttpService):
         self._state = EmulatorState(
             region, account_id, seed, deleting_seconds, faults or FaultConfig(), tag_index_lag_seconds
         )
+        #: (account, Region) pairs whose Region the account has not enabled.
+        self._disabled_regions: set[tuple[str, str]] = set()
 
     @property
     def deleting_seconds(self) -> float:
@@ -226,9 +228,22 @@ class BedrockEmulator(HttpService):
         deleting = set(self.job_arns("Deleting", account_id=account_id, region=region))
         return [arn for arn in self.job_arns(account_id=account_id, region=region) if arn not in deleting]
 
+    def disable_region(self, account_id: str, region: str) -> None:
+        """Make `region` one `account_id` has not enabled (an opt-in Region): every request
+        there is refused as AWS refuses it, UnrecognizedClientException, HTTP 403, "The
+        security token included in the request is invalid" (the account's credentials are not
+        valid in a Region it has not enabled)."""
+        with self._state.lock:
+            self._disabled_regions.add((account_id, region))
+
     def _serve(self, request: Request) -> tuple[int, str]:
         """Answers one API request; subclasses (emulator.quota) may refuse it before calling this."""
-        return _answer(self._state.for_caller(*self._caller(request)), request)
+        caller = self._caller(request)
+        if caller in self._disabled_regions:
+            raise ApiError(
+                "UnrecognizedClientException", "The security token included in the request is invalid.", 403
+            )
+        return _answer(self._state.for_caller(*caller), request)
 
     def _caller(self, request: Request) -> tuple[str, str]:
         """(account, Region) a request acts in: its credentials' account, its signed Region."""

@@ -81,6 +81,9 @@ def _output_statements(
     evaluation_jobs: Sequence[str], outputs: OutputPermissions
 ) -> list[iam.PolicyStatement]:
     buckets = [f"arn:{Aws.PARTITION}:s3:::{bucket}" for bucket in sorted(outputs.buckets)]
+    # Only buckets this account owns (the hub's, or in a member role the member's): a bucket of
+    # the same name in another account is refused by IAM too, not only by ExpectedBucketOwner.
+    own_buckets = {"StringEquals": {"s3:ResourceAccount": Aws.ACCOUNT_ID}}
     return [
         iam.PolicyStatement(
             sid="ReadWhereEachJobSavedItsOutputs",
@@ -91,6 +94,7 @@ def _output_statements(
             sid="ListEvaluationJobOutputs",
             actions=["s3:ListBucket", *(["s3:ListBucketVersions"] if outputs.all_versions else [])],
             resources=buckets,
+            conditions=own_buckets,
         ),
         iam.PolicyStatement(
             sid="DeleteEvaluationJobOutputs",
@@ -98,5 +102,6 @@ def _output_statements(
             # deleted job's own prefix (janitor.job_outputs). No kms:Decrypt: a delete reads nothing.
             actions=["s3:DeleteObject", *(["s3:DeleteObjectVersion"] if outputs.all_versions else [])],
             resources=[f"{bucket}/*" for bucket in buckets],
+            conditions=own_buckets,
         ),
     ]

@@ -16,7 +16,8 @@ from typing import Any
 from aws_cdk import aws_logs as logs
 
 from infra.cleanup_permissions import OutputPermissions
-from infra.schedule_expression import as_schedule
+from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS, as_schedule
+from janitor.deployment_file import LIST_VARIABLES
 from janitor.settings import SettingsError, load_settings
 
 #: Context key -> the function's environment variable it sets.
@@ -70,16 +71,10 @@ OPTIONAL_KEYS = frozenset(
         "outputBuckets",
     }
 )
-#: Settings left out of the environment when empty (organization mode, output buckets).
-OPTIONAL_VARIABLES = (
-    "TARGET_REGIONS",
-    "ORGANIZATION_UNITS",
-    "MEMBER_ACCOUNTS",
-    "EXCLUDE_ACCOUNTS",
-    "OUTPUT_BUCKETS",
-)
 #: Step Functions' Distributed Map runs at most 10,000 child workflows at once.
 MAX_PARALLEL_TARGETS = 10_000
+#: The shortest schedule period of an organization run, in seconds.
+MIN_RUN_PERIOD = 3600
 _ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 #: The function's settings model names environment variables; the user wrote context keys.
 _VARIABLE_NAME = re.compile(r"\b(" + "|".join(FUNCTION_SETTINGS.values()) + r")\b")
@@ -128,6 +123,9 @@ class ConfigError(ValueError):
 class JanitorConfig:
     #: The function's environment, less the topic ARN (the stack adds it).
     function_environment: dict[str, str]
+    #: The list settings that are set (accounts, OUs, Regions, buckets), for the asset's
+    #: deployment file: never in the environment, which Lambda caps at 4 KB.
+    deployment_file: dict[str, str]
     retain_tag_key: str
     #: `batched` (tag:GetResources, 100 jobs a call) or `perJob` (bedrock:ListTagsForResource).
     tag_lookup: str
@@ -146,6 +144,8 @@ class JanitorConfig:
     target_regions: tuple[str, ...] = ()
     organization_units: tuple[str, ...] = ()
     member_accounts: tuple[str, ...] = ()
+    #: Never cleaned, and never given the member role by the StackSet.
+    exclude_accounts: tuple[str, ...] = ()
     #: The role assumed in member accounts; None unless the deployment cleans other accounts.
     member_role_name: str | None = None
     #: For the member role's `aws:PrincipalOrgID` condition; required with organizationUnits.
@@ -312,20 +312,29 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
             "organizationId: required with organizationUnits, for the member role's "
             "aws:PrincipalOrgID condition (got '')"
         )
+    fans_out = settings is not None and bool(
+        settings.target_regions or settings.organization_units or settings.member_accounts
+    )
+    if fans_out and "scheduleExpression" in parsed and parsed["scheduleExpression"][1] < MIN_RUN_PERIOD:
+        problems.append(
+            "scheduleExpression: an organization run needs at least an hour between runs (its "
+            f"state machine times out {FLEXIBLE_WINDOW_SECONDS // 60} minutes before the next is due) "
+            f"(got {values['scheduleExpression']!r})"
+        )
     if problems or settings is None:
         raise ConfigError(problems)
     cross_account = bool(settings.organization_units or settings.member_accounts)
     if not cross_account:
         # Without member accounts the function assumes no role anywhere.
         environment.pop("MEMBER_ROLE_NAME")
-    for variable in OPTIONAL_VARIABLES:
-        # Unset rather than empty: the single-account function's environment stays as it was.
-        if not environment.get(variable, "x").strip():
-            environment.pop(variable)
+    deployment_file = {
+        variable: value for variable in LIST_VARIABLES if (value := environment.pop(variable).strip())
+    }
 
     expression, period = parsed["scheduleExpression"]
     return JanitorConfig(
         function_environment=environment,
+        deployment_file=deployment_file,
         retain_tag_key=settings.retain_tag_key,
         tag_lookup=settings.tag_lookup,
         schedule_expression=expression,
@@ -340,6 +349,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         target_regions=tuple(sorted(settings.target_regions)),
         organization_units=tuple(sorted(settings.organization_units)),
         member_accounts=tuple(sorted(settings.member_accounts)),
+        exclude_accounts=tuple(sorted(settings.exclude_accounts)),
         member_role_name=settings.member_role_name if cross_account else None,
         organization_id=parsed["organizationId"],
         max_parallel_targets=parsed["maxParallelTargets"],

@@ -13,8 +13,12 @@ EventBridge's DiscoverSchema, which adds `x-amazon-events-*` extensions only to 
 envelopes (source, detail-type); the console's own schemas for plain events have none, nor has this.
 
 The registry exists once per account and Region: the console creates it the first time anyone
-saves a shareable event, and creating one that already exists fails the deploy. The stack
-therefore creates it only when asked (`createTestEventRegistry`).
+saves a shareable event, and an `AWS::EventSchemas::Registry` for one that already exists fails
+the deploy. The stack therefore ensures it with a custom resource whose only call is
+`schemas:CreateRegistry`, on create and on update, with the registry's `ConflictException`
+(it already exists) ignored: one `cdk deploy` works whether the registry is there or not, and
+any other error (AccessDenied, throttling) fails the deploy instead of being taken for "missing".
+Nothing is deleted with the stack: other functions' shareable events live in the same registry.
 """
 
 from __future__ import annotations
@@ -22,12 +26,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Acknowledgment, Annotations, Stack, Validations
 from aws_cdk import aws_eventschemas as eventschemas
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
+from aws_cdk import custom_resources as cr
+from constructs import Construct, IConstruct
 
 REGISTRY_NAME = "lambda-testevent-schemas"
+#: The custom resource's CloudFormation type (any `Custom::` name; this one says what it is).
+REGISTRY_RESOURCE_TYPE = "Custom::TestEventRegistry"
+#: What CreateRegistry raises for a registry that exists (the Schemas API's 409); anchored, so
+#: no other error name that merely contains it is ignored.
+REGISTRY_EXISTS = "^ConflictException$"
 #: Event name (as the console lists it) -> the event. Each must pass janitor.overrides with the
 #: default deployment's bounds (minOlderThanDays 7, maxDeletionsCeiling 10,000, dryRun false).
 TEST_EVENTS: dict[str, dict[str, Any]] = {
@@ -85,11 +96,55 @@ def schema_content(events: dict[str, dict[str, Any]]) -> str:
     )
 
 
+def ensure_registry_call() -> cr.AwsSdkCall:
+    """CreateRegistry for the console's registry; an existing registry is success, not failure."""
+    return cr.AwsSdkCall(
+        service="schemas",
+        action="CreateRegistry",
+        parameters={
+            "RegistryName": REGISTRY_NAME,
+            "Description": "Shareable Lambda console test events, one schema per function",
+        },
+        # A literal, so an update never replaces the resource (a replacement would delete the old).
+        physical_resource_id=cr.PhysicalResourceId.of(REGISTRY_NAME),
+        ignore_error_codes_matching=REGISTRY_EXISTS,
+    )
+
+
+#: cdk-nag's findings on AwsCustomResource's provider function (a stack-level singleton that the
+#: CDK creates), each with the reason a reviewer would want.
+PROVIDER_FINDINGS = {
+    "Serverless::Serverless-LambdaDLQ": "Invoked only by CloudFormation for this stack's custom "
+    "resource: the handler answers FAILED with the error, which fails the deploy, so no event is "
+    "lost for a dead-letter queue to keep.",
+    "Serverless::Serverless-LambdaTracing": "One CreateRegistry call per deploy, whose outcome "
+    "the stack's events show; AwsCustomResource offers no tracing setting for its provider.",
+}
+
+
+def acknowledge_provider_findings(provider: IConstruct) -> None:
+    """Accept PROVIDER_FINDINGS on the provider function (they could move to infra/nag.py)."""
+    for rule, reason in PROVIDER_FINDINGS.items():
+        Validations.of(provider).acknowledge(Acknowledgment(id=rule, reason=reason))
+
+
 class ConsoleTestEvents(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, function: lambda_.IFunction, create_registry: bool
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        function: lambda_.Function,
+        create_registry: bool | None = None,
     ) -> None:
+        """`create_registry` is deprecated and ignored: the registry is ensured in every deployment."""
         super().__init__(scope, construct_id)
+        if create_registry:
+            Annotations.of(self).add_warning_v2(
+                "janitor:createTestEventRegistryDeprecated",
+                "createTestEventRegistry is deprecated and ignored: the stack creates the "
+                "lambda-testevent-schemas registry only where it does not exist.",
+            )
         self.schema = eventschemas.CfnSchema(
             self,
             "Schema",
@@ -99,16 +154,45 @@ class ConsoleTestEvents(Construct):
             content=schema_content(TEST_EVENTS),
             description="Shareable test events for the Lambda console's Test tab",
         )
-        self.registry: eventschemas.CfnRegistry | None = None
-        if create_registry:
-            self.registry = eventschemas.CfnRegistry(
-                self,
-                "Registry",
-                registry_name=REGISTRY_NAME,
-                description="Shareable Lambda console test events, one schema per function",
+        registry_arn = Stack.of(self).format_arn(
+            service="schemas", resource="registry", resource_name=REGISTRY_NAME
+        )
+        # The provider's own role, so no AWS managed policy (the CDK's default role has
+        # AWSLambdaBasicExecutionRole): it may write its logs and create this one registry.
+        role = iam.Role(
+            self,
+            "RegistryProviderRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Bedrock evaluation-job janitor: create the console's test-event registry if missing",
+        )
+        # A few lines per deploy, into the function's log group: encrypted with the stack's key,
+        # kept for the configured days and deleted with the stack (the CDK's default is a log group
+        # of its own, unencrypted, kept two years and retained after the stack is deleted).
+        log_group = function.log_group
+        log_group.grant_write(role)
+        self.registry = cr.AwsCustomResource(
+            self,
+            "Registry",
+            resource_type=REGISTRY_RESOURCE_TYPE,
+            on_create=ensure_registry_call(),
+            # Again on update (a changed description, say): a registry deleted since is recreated.
+            on_update=ensure_registry_call(),
+            # No on_delete: other functions' console-saved events live in the same registry.
+            policy=cr.AwsCustomResourcePolicy.from_statements(
+                [iam.PolicyStatement(actions=["schemas:CreateRegistry"], resources=[registry_arn])]
+            ),
+            role=role,
+            log_group=log_group,
+            # The SDK in Lambda's Node.js runtime; no npm install at deploy time.
+            install_latest_aws_sdk=False,
+            # Explicit (cdk-nag's Serverless-LambdaDefaultMemorySize); one SDK call needs little.
+            memory_size=256,
+        )
+        # The provider function: a singleton at the stack's root, named after its purpose and UUID.
+        acknowledge_provider_findings(
+            Stack.of(self).node.find_child(
+                "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
             )
-            # Other functions' shareable events, saved from the console, live in this registry
-            # too: destroying this stack must not take them with it.
-            self.registry.apply_removal_policy(RemovalPolicy.RETAIN)
-            # The schema names the registry by a literal, so CloudFormation sees no reference.
-            self.schema.add_resource_dependency(self.registry)
+        )
+        # The schema names the registry by a literal, so CloudFormation sees no reference.
+        self.schema.node.add_dependency(self.registry)

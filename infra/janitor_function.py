@@ -34,12 +34,17 @@ def failure_queue(scope: Construct, construct_id: str) -> sqs.Queue:
 
 
 def encrypted_log_group(
-    scope: Construct, construct_id: str, config: JanitorConfig, key: kms.IKey
+    scope: Construct,
+    construct_id: str,
+    config: JanitorConfig,
+    key: kms.IKey,
+    log_group_name: str | None = None,
 ) -> logs.LogGroup:
     """A log group encrypted with the stack's key (whose policy admits CloudWatch Logs, below)."""
     return logs.LogGroup(
         scope,
         construct_id,
+        log_group_name=log_group_name,
         retention=config.log_retention,
         encryption_key=key,
         removal_policy=RemovalPolicy.DESTROY,
@@ -114,6 +119,16 @@ class JanitorFunction(Construct):
                     ],
                 )
             )
+        if config.organization_units:
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    sid="CheckATargetIsUnderTheUnits",
+                    # Read-only: an account a console invoke names that is not in memberAccounts
+                    # is cleaned only if Organizations finds it active under the OUs.
+                    actions=["organizations:DescribeAccount", "organizations:ListParents"],
+                    resources=["*"],
+                )
+            )
         self.log_group.grant_write(self.role)
         # Spelled out rather than topic.grant_publish(), which adds the kms:GenerateDataKey* wildcard.
         self.role.add_to_policy(
@@ -136,7 +151,7 @@ class JanitorFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=HANDLER,
-            code=function_code(),
+            code=function_code(config.deployment_file),
             role=self.role,
             memory_size=config.memory_size_mb,
             timeout=Duration.seconds(config.timeout_seconds),

@@ -1,15 +1,20 @@
 """The function's code asset: lambda_src/ plus its pinned dependencies, built without Docker.
 
 Dependencies are installed by pip for the Lambda platform (arm64, CPython 3.14) into a cache
-keyed by the requirement files, then copied with the source into CDK's bundling directory.
+keyed by the requirement files, then copied with the source into CDK's bundling directory. A
+deployment with list settings (accounts, OUs, Regions, buckets) gets them in a file at the
+asset's root (janitor.deployment_file) rather than in the environment, which Lambda
+caps at 4 KB: its source is a copy of lambda_src/ with that file, staged under .build/.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import cast
 
@@ -17,11 +22,14 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
+from janitor.deployment_file import DEPLOYMENT_FILE
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "lambda_src"
 REQUIREMENTS = REPO / "requirements-lambda.txt"
 CONSTRAINTS = REPO / "constraints.txt"
 CACHE = REPO / ".build" / "lambda-deps"
+STAGED_SOURCES = REPO / ".build" / "lambda-src"
 #: The newest Python runtime Lambda offers (cdk-nag L1 holds us to it).
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -73,25 +81,51 @@ def install_dependencies() -> Path:
     return target
 
 
+_NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+def staged_source(deployment_file: Mapping[str, str]) -> Path:
+    """lambda_src/ itself, or, with list settings, a copy of it holding DEPLOYMENT_FILE too."""
+    if not deployment_file:
+        return SOURCE
+    content = json.dumps(dict(sorted(deployment_file.items())), indent=1).encode()
+    digest = hashlib.sha256(_digest(SOURCE).encode() + content).hexdigest()[:16]
+    target = STAGED_SOURCES / digest
+    if not target.is_dir():
+        staging = target.with_suffix(".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(SOURCE, staging, ignore=_NOT_SHIPPED)
+        (staging / DEPLOYMENT_FILE).write_bytes(content)
+        try:
+            staging.rename(target)
+        except OSError:
+            # Another synth staged the same source meanwhile.
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 @jsii.implements(ILocalBundling)
 class PipLocalBundling:
     """CDK local bundling: no Docker engine is needed (or used) to build the asset."""
 
+    def __init__(self, source: Path) -> None:
+        self._source = source
+
     def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
         shutil.copytree(install_dependencies(), output_dir, dirs_exist_ok=True)
-        shutil.copytree(
-            SOURCE, output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-        )
+        shutil.copytree(self._source, output_dir, dirs_exist_ok=True, ignore=_NOT_SHIPPED)
         return True
 
 
-def function_code() -> lambda_.Code:
+def function_code(deployment_file: Mapping[str, str] | None = None) -> lambda_.Code:
+    """The asset; `deployment_file`: the list settings the function reads at its root."""
+    source = staged_source(deployment_file or {})
     return lambda_.Code.from_asset(
-        str(SOURCE),
+        str(source),
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=_digest(SOURCE, REQUIREMENTS, CONSTRAINTS),
+        asset_hash=_digest(source, REQUIREMENTS, CONSTRAINTS),
         # jsii hands try_bundle the options as one struct, which mypy's view of the protocol misses.
         bundling=BundlingOptions(
-            image=RUNTIME.bundling_image, local=cast(ILocalBundling, PipLocalBundling())
+            image=RUNTIME.bundling_image, local=cast(ILocalBundling, PipLocalBundling(source))
         ),
     )

@@ -44,6 +44,20 @@ class MemberRoleArgs(TypedDict):
     outputs: NotRequired[OutputPermissions | None]
 
 
+def hub_role_trust(hub_role_arn: str, organization_id: str | None) -> iam.IPrincipal:
+    """The hub account, on the condition that the caller is the hub role (by ARN).
+
+    Not the hub role's ARN as the principal: IAM stores that as the role's unique id, so a hub
+    role deleted and created again (a stack replaced, a role renamed back) would be locked out
+    of every member role until each was redeployed. `aws:PrincipalArn` matches by name.
+    """
+    hub_account = cdk.Fn.select(4, cdk.Fn.split(":", hub_role_arn))
+    conditions: dict[str, Any] = {"ArnEquals": {"aws:PrincipalArn": hub_role_arn}}
+    if organization_id is not None:
+        conditions["StringEquals"] = {"aws:PrincipalOrgID": organization_id}
+    return iam.PrincipalWithConditions(iam.AccountPrincipal(hub_account), conditions)
+
+
 def member_role_args(config: JanitorConfig) -> MemberRoleArgs:
     """The member role for a hub deployed with `config`: its cleanup statements, Regions and trust."""
     return MemberRoleArgs(
@@ -78,19 +92,22 @@ class MemberRoleStack(cdk.Stack):
             description="The ARN of the hub janitor function's role, the only principal this role trusts",
             allowed_pattern=_ROLE_ARN_PATTERN,
         )
-        principal: iam.IPrincipal = iam.ArnPrincipal(hub_role_arn.value_as_string)
-        if organization_id is not None:
-            principal = iam.PrincipalWithConditions(
-                principal, {"StringEquals": {"aws:PrincipalOrgID": organization_id}}
-            )
         self.role = iam.Role(
             self,
             "Role",
             role_name=role_name,
-            assumed_by=principal,
+            assumed_by=hub_role_trust(hub_role_arn.value_as_string, organization_id),
             # A chained role session (the hub function's role assuming this one) lasts 1 h at most.
             max_session_duration=cdk.Duration.hours(1),
-            description="Bedrock evaluation-job janitor (hub account): list, tag-check and delete evaluation jobs",
+            description=cdk.Fn.join(
+                "",
+                [
+                    "Bedrock evaluation-job janitor, member account ",
+                    cdk.Aws.ACCOUNT_ID,
+                    ": list, tag-check and delete evaluation jobs for the hub role ",
+                    hub_role_arn.value_as_string,
+                ],
+            ),
         )
         # No Regions named: the Region the stack instance is deployed in (the hub's).
         evaluation_jobs = evaluation_job_arns(self, sorted(regions))

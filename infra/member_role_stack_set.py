@@ -20,6 +20,22 @@ from constructs import Construct
 from infra.config import JanitorConfig
 from infra.member_role import member_role_args, member_role_template
 
+#: The share of accounts whose stack instance may fail before an operation stops.
+FAILURE_TOLERANCE_PERCENTAGE = 10
+
+
+def deployment_targets(config: JanitorConfig) -> cloudformation.CfnStackSet.DeploymentTargetsProperty:
+    """The OUs less `excludeAccounts`: an excluded account holds no role the hub could assume."""
+    if not config.exclude_accounts:
+        return cloudformation.CfnStackSet.DeploymentTargetsProperty(
+            organizational_unit_ids=list(config.organization_units)
+        )
+    return cloudformation.CfnStackSet.DeploymentTargetsProperty(
+        organizational_unit_ids=list(config.organization_units),
+        account_filter_type="DIFFERENCE",
+        accounts=list(config.exclude_accounts),
+    )
+
 
 class MemberRoleStackSet(Construct):
     def __init__(
@@ -40,10 +56,16 @@ class MemberRoleStackSet(Construct):
             call_as=config.stack_set_call_as,
             capabilities=["CAPABILITY_NAMED_IAM"],
             managed_execution={"Active": True},
+            # For the operations the stack's own deploys start (not automatic deployments, to
+            # which AWS applies no operation preferences). Soft tolerance: a few accounts that
+            # refuse the role (an SCP denying iam:CreateRole, a role of that name left by a
+            # manual deploy) end as failed instances without failing the operation, and so
+            # without rolling the hub stack back; strict mode would also cap the concurrency at
+            # the tolerance plus one. README: organization mode, "a failed stack instance".
             operation_preferences=cloudformation.CfnStackSet.OperationPreferencesProperty(
-                # Roll out to a quarter of the accounts at a time; stop when one in ten fails.
+                concurrency_mode="SOFT_FAILURE_TOLERANCE",
                 max_concurrent_percentage=25,
-                failure_tolerance_percentage=10,
+                failure_tolerance_percentage=FAILURE_TOLERANCE_PERCENTAGE,
                 region_concurrency_type="PARALLEL",
             ),
             parameters=[
@@ -53,9 +75,7 @@ class MemberRoleStackSet(Construct):
             ],
             stack_instances_group=[
                 cloudformation.CfnStackSet.StackInstancesProperty(
-                    deployment_targets=cloudformation.CfnStackSet.DeploymentTargetsProperty(
-                        organizational_unit_ids=list(config.organization_units)
-                    ),
+                    deployment_targets=deployment_targets(config),
                     regions=[stack.region],
                 )
             ],

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Aws, CfnMapping, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_lambda as lambda_
@@ -19,6 +19,12 @@ from janitor import METRICS_NAMESPACE, SERVICE_NAME
 
 #: A run ends well inside this; each nightly run is one data point at this period.
 RUN_PERIOD = Duration.minutes(15)
+#: The AWS Management Console's domain in each partition the stack deploys to.
+CONSOLE_DOMAINS = {
+    "aws": {"domain": "console.aws.amazon.com"},
+    "aws-cn": {"domain": "console.amazonaws.cn"},
+    "aws-us-gov": {"domain": "console.amazonaws-us-gov.com"},
+}
 #: The longest period a CloudWatch alarm accepts.
 MAX_ALARM_PERIOD_SECONDS = 86400
 
@@ -219,7 +225,8 @@ class JanitorMonitoring(Construct):
                 *(organization_run.dashboard_rows() if organization_run is not None else []),
             ],
         )
+        console = CfnMapping(self, "ConsoleDomain", mapping=CONSOLE_DOMAINS)
         self.dashboard_url = (
-            f"https://{stack.region}.console.aws.amazon.com/cloudwatch/home?region={stack.region}"
+            f"https://{console.find_in_map(Aws.PARTITION, 'domain')}/cloudwatch/home?region={stack.region}"
             f"#dashboards:name={self.dashboard.dashboard_name}"
         )

@@ -50,8 +50,9 @@ def acknowledge_reviewed_findings(
         janitor,
         "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
         "Only bedrock:ListEvaluationJobs and tag:GetResources (IAM defines no resource type for "
-        "either) and X-Ray's PutTraceSegments/PutTelemetryRecords (no resource types either) use "
-        "Resource '*'.",
+        "either), X-Ray's PutTraceSegments/PutTelemetryRecords (no resource types either) and, with "
+        "organizationUnits, the read-only organizations:DescribeAccount and ListParents (the "
+        "management account's ARNs are not known here) use Resource '*'.",
     )
     acknowledge(
         janitor,

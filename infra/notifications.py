@@ -2,7 +2,7 @@
 
 The stack's alarms publish to it too, as the service principal cloudwatch.amazonaws.com. The
 topic's own policy replaces SNS's default one, so both the topic and its key must admit that
-principal explicitly, and only on behalf of this stack's alarms in this account.
+principal explicitly; the topic only on behalf of this stack's alarms in this account.
 """
 
 from __future__ import annotations
@@ -47,14 +47,17 @@ class FailureNotifications(Construct):
             removal_policy=RemovalPolicy.DESTROY,
         )
         # CloudWatch calls KMS itself when it publishes to an encrypted topic; the AWS-managed SNS
-        # key would not let it.
+        # key would not let it. As in AWS's own example (SNS developer guide, encrypted topics
+        # and event sources from AWS services), with no condition: AWS does not document that
+        # aws:SourceArn/aws:SourceAccount reach KMS on this call (for EventBridge it documents
+        # that they do not), and a condition that is absent would drop every alarm silently.
+        # The confused-deputy guard is on the topic's policy, where SNS documents it.
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowCloudWatchAlarmsToPublish",
                 principals=[iam.ServicePrincipal(CLOUDWATCH)],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
-                conditions=from_this_stacks_alarms,
             )
         )
         self.topic = sns.Topic(

@@ -32,6 +32,7 @@ from constructs import Construct
 from infra.config import JanitorConfig
 from infra.janitor_function import ASYNC_RETRY_ATTEMPTS, JanitorFunction, encrypted_log_group, failure_queue
 from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
+from infra.schedule import FLEXIBLE_WINDOW
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 
 COORDINATOR_HANDLER = "janitor.coordinator.lambda_handler"
@@ -68,7 +69,10 @@ class OrganizationRun(Construct):
                     expiration=RESULTS_RETENTION,
                     noncurrent_version_expiration=Duration.days(1),
                     abort_incomplete_multipart_upload_after=Duration.days(1),
-                )
+                ),
+                # S3 refuses this in a rule with an expiration; without it, each expired result
+                # would leave a delete marker behind for good.
+                s3.LifecycleRule(expired_object_delete_marker=True),
             ],
         )
         # Named, so the coordinator can be given its ARN without a dependency cycle (the state
@@ -84,9 +88,19 @@ class OrganizationRun(Construct):
         janitor.function.add_environment("RESULTS_BUCKET", self.results.bucket_name)
         janitor.role.add_to_policy(
             iam.PolicyStatement(
-                sid="WriteEachTargetsResult",
-                actions=["s3:PutObject"],
+                sid="RecordEachTargetsResultOnce",
+                # Read first: a target run again keeps the result its first run recorded.
+                actions=["s3:GetObject", "s3:PutObject"],
                 resources=[self.results.arn_for_objects("runs/*")],
+            )
+        )
+        janitor.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="TellAMissingResultFromARefusal",
+                # Without it, S3 answers a missing key with 403 rather than 404.
+                actions=["s3:ListBucket"],
+                resources=[self.results.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": ["runs/*"]}},
             )
         )
         self.state_machine = sfn.StateMachine(
@@ -94,11 +108,20 @@ class OrganizationRun(Construct):
             "StateMachine",
             state_machine_name=self.state_machine_name,
             definition_body=sfn.DefinitionBody.from_chainable(self._definition(config, janitor.function)),
-            # A run must end before the next one is due.
-            timeout=Duration.seconds(config.schedule_period_seconds),
+            # A run ends before the next one can start: the scheduler may start each up to its
+            # flexible window late, so the earliest next start is one period after this one's time.
+            timeout=Duration.seconds(config.schedule_period_seconds - FLEXIBLE_WINDOW.to_seconds()),
             tracing_enabled=True,
             logs=sfn.LogOptions(
-                destination=encrypted_log_group(self, "Logs", config, key),
+                # Under /aws/vendedlogs/: otherwise each state machine's log group grows the
+                # account's CloudWatch Logs resource policy, which is capped at 5,120 characters.
+                destination=encrypted_log_group(
+                    self,
+                    "Logs",
+                    config,
+                    key,
+                    log_group_name=f"/aws/vendedlogs/states/{self.state_machine_name}",
+                ),
                 level=sfn.LogLevel.ALL,
                 include_execution_data=False,
             ),
@@ -170,7 +193,7 @@ class OrganizationRun(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=COORDINATOR_HANDLER,
-            code=function_code(),
+            code=function_code(config.deployment_file),
             role=role,
             memory_size=config.memory_size_mb,
             timeout=Duration.seconds(config.timeout_seconds),
@@ -237,10 +260,17 @@ class OrganizationRun(Construct):
                 ),
                 "Body": sfn.JsonPath.json_to_string(sfn.JsonPath.object_at("$")),
                 "ContentType": "application/json",
+                # A target whose invocation failed after it recorded its result keeps that result.
+                "IfNoneMatch": "*",
             },
             iam_resources=[self.results.arn_for_objects("runs/*")],
             iam_action="s3:PutObject",
             result_path=sfn.JsonPath.DISCARD,
+        )
+        # The write refused (a result is there) or failed: either way the gathering step reads
+        # what is recorded, and reports a target with nothing recorded as failed.
+        record_failure.add_catch(
+            sfn.Pass(self, "ResultAlreadyRecorded"), errors=["States.ALL"], result_path=sfn.JsonPath.DISCARD
         )
         clean_target.add_catch(record_failure, errors=["States.ALL"], result_path="$.failure")
         clean_each_target = sfn.DistributedMap(

@@ -12,6 +12,9 @@ from constructs import Construct
 
 from infra.config import JanitorConfig
 from infra.janitor_function import failure_queue
+from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS
+
+FLEXIBLE_WINDOW = Duration.seconds(FLEXIBLE_WINDOW_SECONDS)
 
 #: What the coordinator is sent in organization mode: start the run named after this slot.
 START_ORGANIZATION_RUN = {"action": "start", "scheduledTime": scheduler.ContextAttribute.scheduled_time}
@@ -45,6 +48,6 @@ class NightlySchedule(Construct):
                 retry_attempts=3,
                 max_event_age=Duration.hours(2),
             ),
-            time_window=scheduler.TimeWindow.flexible(Duration.minutes(15)),
+            time_window=scheduler.TimeWindow.flexible(FLEXIBLE_WINDOW),
             enabled=config.schedule_enabled,
         )

@@ -8,6 +8,8 @@ from typing import Any
 
 #: A CloudWatch alarm looks back at most 7 days; the heartbeat must cover two schedule periods.
 MAX_HEARTBEAT_SECONDS = 7 * 86400
+#: The scheduler may start a run this long after its time, to spread its load.
+FLEXIBLE_WINDOW_SECONDS = 15 * 60
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _CRON = re.compile(r"^cron\((.+)\)$")
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,#\-]+$")

@@ -12,26 +12,26 @@ from typing import Annotated, NoReturn
 
 import click
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
+from rich.markup import escape
 
-from janitor.sdk import lenient_session
 from janitor.selection import EVALUATION_JOB_ARN
-from janitor.settings import Settings
+from janitor.settings import DEFAULT_RETAIN_TAG_KEY, Settings
 from janitor.target_sessions import TargetStores, session_stores
+from janitor_cli import credentials
 from janitor_cli.applying import ApplyResult, apply_target, plan_policy
-from janitor_cli.planning import (
-    Plan,
-    PlanFileError,
-    PlanningStore,
-    TargetPlan,
-    plan_target,
-    read_plan,
-    settings_record,
-    write_plan,
+from janitor_cli.credentials import CredentialsError
+from janitor_cli.plan_file import PlanFileError, read_plan, write_plan
+from janitor_cli.planning import Plan, PlanningStore, TargetPlan, plan_target, settings_record
+from janitor_cli.render import (
+    OutputFormat,
+    confirmation_lines,
+    progress_bar,
+    render_apply,
+    render_plan,
 )
-from janitor_cli.render import OutputFormat, progress_bar, render_apply, render_plan
 from janitor_cli.settings import InvalidOptionsError, cli_settings
+from janitor_cli.text import one_line
 
 app = typer.Typer(
     name="bedrock-eval-janitor",
@@ -70,10 +70,25 @@ RetainTagKey = Annotated[
 ]
 Output = Annotated[OutputFormat, typer.Option("--output", help="table, json or csv.")]
 Yes = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
+ShowJobs = Annotated[
+    bool,
+    typer.Option(
+        "--show-jobs", help="List every job in the confirmation (default: the first 10 of each Region)."
+    ),
+]
+ApplyRetainTagKey = Annotated[
+    str,
+    typer.Option(
+        "--retain-tag-key",
+        help="Jobs tagged <key>=true are kept; a plan made with another key is refused.",
+    ),
+]
 
 
 def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {message}", highlight=False)
+    """One line on stderr (never a traceback), then exit `code`."""
+    line = escape(one_line(message))
+    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {line}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -101,24 +116,21 @@ def _settings(
 def _account_of(profile: str | None, region: str) -> str:
     """The account of the credentials (STS); a missing profile or bad credentials end here, exit 2."""
     try:
-        sts = lenient_session(region=region, profile=profile).client("sts")
-        return str(sts.get_caller_identity()["Account"])
-    except (BotoCoreError, ClientError) as error:
-        _fail(f"credentials{f' of profile {profile}' if profile else ''}: {error}")
+        return credentials.account_of(profile, region)
+    except CredentialsError as error:
+        _fail(str(error))
 
 
 def _regions(regions: Sequence[str], profiles: Sequence[str | None]) -> list[str]:
-    if regions:
-        return list(regions)
-    configured = {lenient_session(profile=profile).region_name for profile in profiles}
-    if None in configured or not configured:
-        _fail("no Region: pass --region (or configure one for the profile)")
-    return sorted(str(region) for region in configured)
+    try:
+        return credentials.regions(regions, profiles)
+    except CredentialsError as error:
+        _fail(str(error))
 
 
 def _stores(profile: str | None, region: str, settings: Settings) -> TargetStores:
     """The function's own stores, with the profile's credentials: the same clients and lookups."""
-    session = lenient_session(region=region, profile=profile)
+    session = credentials.session(profile, region)
     return session_stores(session, settings.max_concurrency, settings.tag_lookup == "batched")
 
 
@@ -170,12 +182,34 @@ def plan(
         Console(stderr=True).print(f"Plan of {made.job_count} jobs written to {out}", highlight=False)
 
 
-def _apply(made: Plan, yes: bool, output: OutputFormat) -> None:
+def _confirmed(made: Plan, retain_tag_key: str, show_jobs: bool) -> bool:
+    """Show what is about to go (where, with which settings, which jobs) and ask."""
+    stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+    for line in confirmation_lines(made, retain_tag_key, show_jobs):
+        stderr.print(line, markup=False)
+    try:
+        if click.confirm(f"Delete {made.job_count} evaluation jobs?", err=True):
+            return True
+    except click.exceptions.Abort:
+        _fail("no answer to the confirmation: nothing deleted (pass --yes to skip it)")
+    stderr.print("Not confirmed: nothing deleted.")
+    return False
+
+
+def _apply(made: Plan, retain_tag_key: str, yes: bool, show_jobs: bool, output: OutputFormat) -> None:
+    """Delete `made`'s jobs, each re-checked with the plan's settings and `retain_tag_key`, which
+    is this command's own (--retain-tag-key), never one read from the plan."""
+    if made.settings.get("retainTagKey") != retain_tag_key:
+        _fail(
+            f"the plan was made with --retain-tag-key {made.settings.get('retainTagKey')}, but apply keeps "
+            f"jobs tagged {retain_tag_key}=true: pass --retain-tag-key {made.settings.get('retainTagKey')} "
+            "to apply if that is the key your account uses, or make a new plan"
+        )
     for target in made.targets:
         current = _account_of(target.profile, target.region)
         if current != target.account_id:
             _fail(f"the plan is for account {target.account_id}, but the credentials are for {current}")
-        # A hand-edited plan must not reach another account's or Region's jobs through this one.
+        # A plan must not reach another account's or Region's jobs through this one.
         bad = [
             arn
             for arn in (job.job_arn for job in target.jobs)
@@ -188,14 +222,9 @@ def _apply(made: Plan, yes: bool, output: OutputFormat) -> None:
     if made.job_count == 0:
         Console().print("Nothing to delete.")
         return
-    if not yes:
-        try:
-            if not click.confirm(f"Delete {made.job_count} evaluation jobs?", err=True):
-                Console(stderr=True).print("Not confirmed: nothing deleted.")
-                return
-        except click.exceptions.Abort:
-            _fail("no answer to the confirmation: nothing deleted (pass --yes to skip it)")
-    policy = plan_policy(made.settings, datetime.now(UTC))
+    if not yes and not _confirmed(made, retain_tag_key, show_jobs):
+        return
+    policy = plan_policy(made.settings, datetime.now(UTC), retain_tag_key)
     result = ApplyResult()
     with progress_bar(Console(stderr=True)) as progress:
         for target in made.targets:
@@ -222,14 +251,17 @@ def apply(
     max_age: Annotated[
         float, typer.Option("--max-age", help="Refuse a plan older than this many hours.", min=0)
     ] = 24.0,
+    retain_tag_key: ApplyRetainTagKey = DEFAULT_RETAIN_TAG_KEY,
+    show_jobs: ShowJobs = False,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Delete exactly the plan's jobs, re-checking each first."""
+    key = _settings(None, None, None, None, retain_tag_key).retain_tag_key
     try:
         made = read_plan(plan_file, timedelta(hours=max_age), datetime.now(UTC))
     except PlanFileError as error:
         _fail(str(error))
-    _apply(made, yes, output)
+    _apply(made, key, yes, show_jobs, output)
 
 
 @app.command()
@@ -243,6 +275,7 @@ def run(
     retain_tag_key: RetainTagKey = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only plan (the same as `plan`).")] = False,
     yes: Yes = False,
+    show_jobs: ShowJobs = False,
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Plan, show, confirm and apply in one go."""
@@ -250,7 +283,7 @@ def run(
     made = make_plan(settings, region, profile)
     render_plan(made, datetime.now(UTC), output, False, Console())
     if not dry_run:
-        _apply(made, yes, output)
+        _apply(made, settings.retain_tag_key, yes, show_jobs, output)
 
 
 def main() -> None:

@@ -2,9 +2,10 @@
 
 Between the plan and its application a job may have become protected, been restarted, or been
 deleted by someone else. Each planned job is read again (GetEvaluationJob and
-ListTagsForResource) and judged by the function's own selection code with the plan's settings
-and the current time; only a job that still qualifies is sent to BatchDeleteEvaluationJob, 25
-at a time, and the answer is read as the function reads it (janitor.delete_outcome).
+ListTagsForResource) and judged by the function's own selection code with the plan's settings,
+the apply's own retain-tag key and the current time; only a job that still qualifies is sent to
+BatchDeleteEvaluationJob, 25 at a time, and the answer is read as the function reads it
+(janitor.delete_outcome).
 """
 
 from __future__ import annotations
@@ -113,8 +114,10 @@ def apply_target(
         result.failed += reading.refused + reading.unanswered_failures
 
 
-def plan_policy(settings: dict[str, object], now: datetime) -> SelectionPolicy:
-    """The plan's settings as the selection policy, judged at `now` (the apply's time)."""
+def plan_policy(settings: dict[str, object], now: datetime, retain_tag_key: str) -> SelectionPolicy:
+    """The plan's settings as the selection policy, judged at `now` (the apply's time), with the
+    apply's own `retain_tag_key`: the key a plan names is never the one its jobs are judged by, so
+    an edited plan cannot unprotect a job (the caller refuses a plan made with another key)."""
     names = settings.get("applicationTypes") or []
     statuses = settings.get("statuses") or []
     return cli_settings(
@@ -125,6 +128,6 @@ def plan_policy(settings: dict[str, object], now: datetime) -> SelectionPolicy:
             "--name-exclude": str(settings.get("nameExclude") or ""),
             "--application-types": ",".join(map(str, names)) if isinstance(names, list) else None,
             "--statuses": ",".join(map(str, statuses)) if isinstance(statuses, list) else None,
-            "--retain-tag-key": str(settings["retainTagKey"]),
+            "--retain-tag-key": retain_tag_key,
         }
     ).selection_policy(now)

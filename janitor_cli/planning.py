@@ -1,19 +1,17 @@
-"""`plan`: the function's own run, in dry-run mode, over one account and Region; and the plan file.
+"""`plan`: the function's own run, in dry-run mode, over one account and Region.
 
 The run is janitor.service.JanitorRun with the function's selection, tag lookups and cap; its
 store refuses every delete, so no delete call is possible on this path. It keeps each decision
 (janitor.tally.RunTally's `record_decisions`): the jobs a real run would delete, and every job
-kept with its reason.
+kept with its reason. The plan file it is written to and read from is janitor_cli.plan_file.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from janitor.bedrock import BedrockEvaluationJobs
@@ -23,8 +21,6 @@ from janitor.selection import EvaluationJob
 from janitor.service import JanitorRun
 from janitor.settings import Settings
 
-PLAN_KIND = "bedrock-eval-janitor-plan"
-PLAN_VERSION = 1
 #: A person waits at a terminal: no Lambda deadline to keep.
 NO_TIME_LIMIT_SECONDS = 365 * 86400.0
 
@@ -44,7 +40,9 @@ class PlannedJob:
     job_arn: str
     job_name: str
     status: str
+    #: ISO 8601, with its time zone (UTC as written).
     creation_time: str
+    application_type: str
 
     def age_days(self, now: datetime) -> int:
         return (now - datetime.fromisoformat(self.creation_time)).days
@@ -110,7 +108,9 @@ class PlanningStore:
 
 
 def _planned(job: EvaluationJob) -> PlannedJob:
-    return PlannedJob(job.arn, job.name, job.status, job.creation_time.astimezone(UTC).isoformat())
+    return PlannedJob(
+        job.arn, job.name, job.status, job.creation_time.astimezone(UTC).isoformat(), job.application_type
+    )
 
 
 def plan_target(
@@ -143,60 +143,3 @@ def plan_target(
         (_planned(store.seen[arn]), reason.value) for arn, reason in run.tally.kept or [] if arn in store.seen
     ]
     return target
-
-
-# -- the plan file ------------------------------------------------------------------------------
-
-
-class PlanFileError(ValueError):
-    """A plan file that cannot be applied; nothing was requested."""
-
-
-def write_plan(plan: Plan, path: Path) -> None:
-    document = {
-        "kind": PLAN_KIND,
-        "version": PLAN_VERSION,
-        "createdAt": plan.created_at.isoformat(),
-        "settings": plan.settings,
-        "targets": [
-            {
-                "accountId": target.account_id,
-                "region": target.region,
-                "profile": target.profile,
-                "jobArns": [job.job_arn for job in target.jobs],
-                "jobs": [asdict(job) for job in target.jobs],
-            }
-            for target in plan.targets
-        ],
-    }
-    path.write_text(json.dumps(document, indent=2) + "\n")
-
-
-def read_plan(path: Path, max_age: timedelta, now: datetime) -> Plan:
-    """The plan in `path`, or PlanFileError saying why it cannot be applied."""
-    try:
-        document = json.loads(path.read_text())
-        if document.get("kind") != PLAN_KIND or document.get("version") != PLAN_VERSION:
-            raise PlanFileError(f"{path} is not a bedrock-eval-janitor plan (version {PLAN_VERSION})")
-        created = datetime.fromisoformat(document["createdAt"])
-        targets = [
-            TargetPlan(
-                account_id=str(item["accountId"]),
-                region=str(item["region"]),
-                profile=item.get("profile"),
-                jobs=[PlannedJob(**job) for job in item["jobs"]],
-            )
-            for item in document["targets"]
-        ]
-        plan = Plan(created, dict(document["settings"]), targets)
-    except PlanFileError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise PlanFileError(f"cannot read the plan {path}: {error}") from None
-    age = now - created
-    if age > max_age or age < -timedelta(minutes=5):
-        raise PlanFileError(
-            f"the plan was made {age.total_seconds() / 3600:.1f} h ago, more than --max-age "
-            f"({max_age.total_seconds() / 3600:g} h): make a new one with `bedrock-eval-janitor plan`"
-        )
-    return plan

@@ -25,6 +25,10 @@ from rich.table import Table
 
 from janitor_cli.applying import ApplyResult
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan
+from janitor_cli.text import one_line
+
+#: The jobs the confirmation lists per account and Region, unless `--show-jobs`.
+CONFIRM_JOBS_SHOWN = 10
 
 
 class OutputFormat(StrEnum):
@@ -171,6 +175,34 @@ def render_apply(result: ApplyResult, output: OutputFormat, console: Console) ->
                 ((f.job_identifier, f.code, f.message) for f in result.failed),
             )
         )
+
+
+def confirmation_lines(
+    plan: Plan, retain_tag_key: str, show_all: bool, limit: int = CONFIRM_JOBS_SHOWN
+) -> list[str]:
+    """What a person confirms: where, with which settings, how many jobs, and which (the first
+    `limit` of each account and Region, or all of them)."""
+    settings = plan.settings
+    lines = [
+        f"About to delete {plan.job_count} evaluation jobs, as planned at "
+        f"{plan.created_at.isoformat(timespec='seconds')} with these settings:",
+        f"  older than {settings['olderThanDays']} days; at most {settings['maxDeletions']} per account "
+        f"and Region; application types {', '.join(settings['applicationTypes'])}; statuses "
+        f"{', '.join(settings['statuses'])}; names excluded: "
+        f"{one_line(repr(settings['nameExclude'])) if settings['nameExclude'] else 'none'}; "
+        f"jobs tagged {one_line(retain_tag_key)}=true are kept",
+    ]
+    for target in plan.targets:
+        profile = f" (profile {one_line(target.profile)})" if target.profile else ""
+        lines.append(f"Account {target.account_id}, Region {target.region}{profile}: {len(target.jobs)} jobs")
+        shown = target.jobs if show_all else target.jobs[:limit]
+        lines += [
+            f"  {one_line(job.job_name)}  {job.status}  created {job.creation_time[:19]}  {job.job_arn}"
+            for job in shown
+        ]
+        if len(shown) < len(target.jobs):
+            lines.append(f"  ... and {len(target.jobs) - len(shown)} more (--show-jobs lists them all)")
+    return lines
 
 
 @contextmanager

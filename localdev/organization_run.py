@@ -3,40 +3,29 @@
 moto server (in this process) executes the hub stack's own state machine definition, reads its
 items from moto's S3 and calls its Lambda functions; the member role reaches each member account
 through the synthesized StackSet, created with moto's StackSets API (moto skips the
-`AWS::CloudFormation::StackSet` resource but serves the API). Two stand-ins close moto's gaps:
-
-- Lambda: moto would run functions in Docker; `LambdaBridge` runs the janitor's handlers in
-  this process instead, one invocation at a time per function (as one execution environment
-  does), with the environment the template gives each function.
-- STS: moto assumes any role ARN, existing or not; AWS refuses a role that does not exist (or
-  does not trust the caller) with AccessDenied, and so does `roles_must_exist()`.
+`AWS::CloudFormation::StackSet` resource but serves the API). moto's Lambda runs the handlers
+through `localdev.lambda_bridge` (no Docker here), and `localdev.moto_gaps` makes STS, StackSets
+and Step Functions behave as AWS does where moto is lenient.
 """
 
 from __future__ import annotations
 
-import importlib
-import io
 import json
-import logging
-import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, redirect_stdout
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from moto.awslambda.models import LambdaFunction
-from moto.iam.models import iam_backends
-from moto.sts.exceptions import STSClientError
-from moto.sts.models import STSBackend
-
-from janitor import SERVICE_NAME
-from localdev.lambda_runtime import LocalLambdaContext
+from localdev.lambda_bridge import LambdaBridge
+from localdev.moto_gaps import (
+    execute_state_machines,
+    for_moto,
+    roles_must_exist,
+    stack_sets_honour_account_filters,
+)
 from localdev.services import ACCOUNT_ID, REGION, LocalAws, environment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,16 +33,25 @@ HUB_STACK = "BedrockEvaluationJanitor"
 CDK_CONTEXT: dict[str, Any] = json.loads((REPO / "cdk.json").read_text())["context"]
 
 
-def synthesize_hub(**context: Any) -> dict[str, Any]:
-    """The hub stack's template for cdk.json's context plus `context` (no asset bundling)."""
+def synthesize_hub(outdir: Path, **context: Any) -> dict[str, Any]:
+    """The hub stack's template for cdk.json's context plus `context`, its assets staged in
+    `outdir` (the source with its deployment file, no dependencies bundled)."""
     import aws_cdk as cdk
 
     from app import build_app
 
-    with tempfile.TemporaryDirectory() as outdir:
-        app = cdk.App(context={**CDK_CONTEXT, **context, "aws:cdk:bundling-stacks": []}, outdir=outdir)
-        stack = build_app(app)
-        template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
+    app = cdk.App(
+        context={
+            **CDK_CONTEXT,
+            **context,
+            "aws:cdk:bundling-stacks": [],
+            # Each function's `aws:asset:path`: the bridge runs the handlers from their asset.
+            "aws:cdk:enable-asset-metadata": True,
+        },
+        outdir=str(outdir),
+    )
+    stack = build_app(app)
+    template: dict[str, Any] = app.synth().get_stack_by_name(stack.stack_name).template
     return template
 
 
@@ -84,120 +82,13 @@ def resources_of_type(template: Mapping[str, Any], resource_type: str) -> dict[s
     }
 
 
-def cold_start(module_name: str) -> ModuleType:
-    """Import a handler module afresh, as a new Lambda execution environment would."""
-    sys.modules.pop(module_name, None)
-    logging.Logger.manager.loggerDict.pop(SERVICE_NAME, None)
-    return importlib.import_module(module_name)
-
-
-@dataclass
-class BridgedFunction:
-    arn: str
-    module: ModuleType
-    variables: dict[str, str]
-
-
-class LambdaBridge:
-    """moto's Lambda, invoking each registered function's handler in this process.
-
-    One invocation at a time in all (a process has one environment, and each function's
-    variables are set for its invocation): the run is serial, its outcome the same.
-    """
-
-    def __init__(self) -> None:
-        self.functions: dict[str, BridgedFunction] = {}
-        #: What the functions wrote to stdout (their log group, on AWS): JSON log lines, EMF.
-        self.logs = io.StringIO()
-        self._one_at_a_time = threading.Lock()
-
-    def register(self, name: str, handler: str, variables: Mapping[str, str]) -> None:
-        module_name = handler.rsplit(".", 1)[0]
-        with environment(dict(variables)), redirect_stdout(self.logs):
-            module = cold_start(module_name)
-        arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
-        self.functions[name] = BridgedFunction(arn, module, dict(variables))
-
-    def _invoke(self, function: BridgedFunction, body: bytes, response_headers: dict[str, str]) -> bytes:
-        event = json.loads(body) if body else {}
-        name = function.arn.rsplit(":", 1)[-1]
-        with self._one_at_a_time, environment(function.variables), redirect_stdout(self.logs):
-            context = LocalLambdaContext(function_name=name, invoked_function_arn=function.arn)
-            try:
-                result = function.module.lambda_handler(event, context)
-            except Exception as error:  # Lambda reports an unhandled error this way
-                response_headers["x-amz-function-error"] = "Unhandled"
-                result = {"errorType": type(error).__name__, "errorMessage": str(error)}
-        return json.dumps(result).encode()
-
-    @contextmanager
-    def installed(self) -> Iterator[LambdaBridge]:
-        original = LambdaFunction.invoke
-        bridge = self
-
-        def invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> Any:
-            function = bridge.functions.get(self.function_name)
-            if function is None:
-                return original(self, body, request_headers, response_headers)
-            return bridge._invoke(function, body, response_headers)
-
-        LambdaFunction.invoke = invoke  # type: ignore[method-assign]
-        try:
-            yield self
-        finally:
-            LambdaFunction.invoke = original  # type: ignore[method-assign]
-
-
-@contextmanager
-def roles_must_exist() -> Iterator[None]:
-    """moto's AssumeRole refuses, as AWS does, a role that does not exist in its account."""
-    original = STSBackend.assume_role
-
-    def assume_role(self: STSBackend, **kwargs: Any) -> Any:
-        role_arn: str = kwargs["role_arn"]
-        account, name = role_arn.split(":")[4], role_arn.rsplit("/", 1)[-1]
-        roles = iam_backends[account]["aws"].roles.values()
-        if not any(role.name == name for role in roles):
-            raise STSClientError(
-                "AccessDenied",
-                f"User: {self.account_id} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
-            )
-        return original(self, **kwargs)
-
-    STSBackend.assume_role = assume_role  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        STSBackend.assume_role = original  # type: ignore[method-assign]
-
-
-def execute_state_machines(moto_url: str) -> None:
-    """Turn on moto's Step Functions interpreter (off by default: executions just 'succeed')."""
-    request = urllib.request.Request(
-        f"{moto_url}/moto-api/config",
-        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    urllib.request.urlopen(request)
-
-
-def for_moto(definition: str) -> str:
-    """moto's ASL parser reads ToleratedFailurePercentage only as a decimal (100.0, not 100)."""
-    document = json.loads(definition)
-
-    def visit(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("ToleratedFailurePercentage"), int):
-                node["ToleratedFailurePercentage"] = float(node["ToleratedFailurePercentage"])
-            for child in node.values():
-                visit(child)
-        elif isinstance(node, list):
-            for child in node:
-                visit(child)
-
-    visit(document)
-    return json.dumps(document)
+def janitor_functions(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The janitor's own functions (its asset's handlers), not the CDK's custom resource ones."""
+    return {
+        logical_id: resource
+        for logical_id, resource in resources_of_type(template, "AWS::Lambda::Function").items()
+        if str(resource["Properties"].get("Handler", "")).startswith("janitor.")
+    }
 
 
 @dataclass
@@ -211,8 +102,9 @@ class HubOnMoto:
     hub_role_arn: str
 
 
-def deploy_hub(local: LocalAws, template: Mapping[str, Any], bridge: LambdaBridge) -> HubOnMoto:
-    """Create the template's results bucket, functions (bridged) and state machine in moto."""
+def deploy_hub(local: LocalAws, template: Mapping[str, Any], assets: Path, bridge: LambdaBridge) -> HubOnMoto:
+    """Create the template's results bucket, functions (bridged, each with its asset in `assets`
+    as its LAMBDA_TASK_ROOT) and state machine in moto."""
     iam, lambda_, s3, sfn = (local.client(name) for name in ("iam", "lambda", "s3", "stepfunctions"))
     [bucket_id] = resources_of_type(template, "AWS::S3::Bucket")
     [machine_id] = resources_of_type(template, "AWS::StepFunctions::StateMachine")
@@ -226,12 +118,13 @@ def deploy_hub(local: LocalAws, template: Mapping[str, Any], bridge: LambdaBridg
     for role_id in resources_of_type(template, "AWS::IAM::Role"):
         role = iam.create_role(RoleName=role_id[:64], AssumeRolePolicyDocument="{}")["Role"]
         physical[f"{role_id}.Arn"] = role["Arn"]
-    for function_id in resources_of_type(template, "AWS::Lambda::Function"):
+    functions = janitor_functions(template)
+    for function_id in functions:
         name = function_id.lower()[:64]
         names[function_id] = name
         physical[function_id] = name
         physical[f"{function_id}.Arn"] = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
-    for function_id, resource in resources_of_type(template, "AWS::Lambda::Function").items():
+    for function_id, resource in functions.items():
         properties = {
             key: resolve(resource["Properties"][key], physical) for key in ("Role", "Handler", "Environment")
         }
@@ -242,7 +135,11 @@ def deploy_hub(local: LocalAws, template: Mapping[str, Any], bridge: LambdaBridg
             Handler=properties["Handler"],
             Code={"ZipFile": b"bridged: the handler runs in the test's process"},
         )
-        variables = {**local.function_environment(), **properties["Environment"]["Variables"]}
+        variables = {
+            **local.function_environment(),
+            **properties["Environment"]["Variables"],
+            "LAMBDA_TASK_ROOT": str(assets / resource["Metadata"]["aws:asset:path"]),
+        }
         bridge.register(names[function_id], properties["Handler"], variables)
     definition = for_moto(resolve(machine["DefinitionString"], physical))
     created = sfn.create_state_machine(
@@ -355,21 +252,25 @@ class OrganizationOnMoto:
 
 @contextmanager
 def organization_on_moto(
-    local: LocalAws, regions: Sequence[str], members: int = 2
+    local: LocalAws, regions: Sequence[str], members: int = 2, excluded_members: int = 0
 ) -> Iterator[OrganizationOnMoto]:
     """An organization (`members` accounts in an OU, one listed outside it), the hub synthesized
-    for it and deployed in moto, the member role StackSet created; moto executes state machines."""
-    with environment({"MOTO_PORT": local.moto_url.rsplit(":", 1)[1]}):
+    for it (the first `excluded_members` of the OU's accounts in excludeAccounts) and deployed in
+    moto, the member role StackSet created; moto executes state machines."""
+    with ExitStack() as stack, environment({"MOTO_PORT": local.moto_url.rsplit(":", 1)[1]}):
         execute_state_machines(local.moto_url)
         organization = build_organization(local, members)
+        assets = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         template = synthesize_hub(
+            assets,
             targetRegions=",".join(regions),
             organizationUnits=organization.unit_id,
             memberAccounts=organization.outside,
             organizationId=organization.organization_id,
+            excludeAccounts=",".join(organization.members[:excluded_members]),
         )
         bridge = LambdaBridge()
-        with bridge.installed(), roles_must_exist():
-            hub = deploy_hub(local, template, bridge)
+        with bridge.installed(), roles_must_exist(), stack_sets_honour_account_filters():
+            hub = deploy_hub(local, template, assets, bridge)
             deploy_member_role_stack_set(local, template, hub)
             yield OrganizationOnMoto(local, organization, hub, template)

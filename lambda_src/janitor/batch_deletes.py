@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
 from janitor.deadline import Deadline, DeadlineExceededError, first_completed
 from janitor.delete_outcome import read_batch
+from janitor.error_codes import treatment_of
 from janitor.job_outputs import OutputLocation
 from janitor.job_store import (
     ACCESS_DENIED_CODES,
     DELETE_OPERATION,
-    RETRYABLE_CODES,
     BatchDeleteOutcome,
     BedrockCallError,
     EvaluationJobStore,
@@ -43,6 +44,8 @@ class BatchResult:
 
     outcome: BatchDeleteOutcome | None
     outputs: list[JobOutputs] = field(default_factory=list)
+    #: A dry run's jobs whose outputs' bucket refused the janitor: a real run would keep them.
+    kept: list[str] = field(default_factory=list)
 
 
 class BatchDeletes:
@@ -153,7 +156,8 @@ class BatchDeletes:
     def _measure(self, batch: list[str]) -> BatchResult:
         """On a worker thread, in a dry run: what deleting `batch`'s outputs would remove."""
         assert self._outputs is not None
-        return BatchResult(None, self._outputs.measure(self._locate(batch)))
+        located = self._locate(batch)
+        return BatchResult(None, self._outputs.measure(located), self._outputs.held_among(batch))
 
     def _delete(self, batch: list[str]) -> BatchResult:
         """On a worker thread: delete `batch`, then the outputs of the jobs Bedrock accepted."""
@@ -229,10 +233,12 @@ class BatchDeletes:
         batch = self._in_flight.pop(future)
         if result.outcome is None:
             self._tally.outputs(result.outputs, dry_run=True)
+            self._keep(result.kept)
             return
         reading = read_batch(batch, result.outcome)
         self._tally.deleted(reading.deleted)
         self._tally.outputs(result.outputs, dry_run=False)
+        self._keep(reading.kept)
         for arn in reading.protected:
             # Selected on tags the tagging API had not caught up with: not eligible after all.
             self._tally.summary.eligible -= 1
@@ -255,8 +261,18 @@ class BatchDeletes:
         else:
             self._tally.call_succeeded(DELETE_OPERATION)
 
+    def _keep(self, kept: Sequence[str]) -> None:
+        """Jobs held back because their outputs' bucket refused: not eligible after all."""
+        for arn in kept:
+            self._tally.summary.eligible -= 1
+            self._tally.skip(SkipReason.OUTPUTS_BUCKET_REFUSED, arn)
+            self._tally.log.info(
+                "Evaluation job kept: its outputs' bucket refused the janitor (see outputsKept)",
+                extra={"jobArn": arn, "outcome": SkipReason.OUTPUTS_BUCKET_REFUSED.value},
+            )
+
     def _fail_or_retry(self, failure: FailedJob, rejected: bool) -> None:
-        if self.accepting_retries and failure.code in RETRYABLE_CODES:
+        if self.accepting_retries and treatment_of(failure.code).retried:
             self.retries[failure.job_identifier] = failure
             return
         self._tally.fail(failure)

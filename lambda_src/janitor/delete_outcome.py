@@ -21,6 +21,8 @@ class BatchReading:
     unanswered: list[str] = field(default_factory=list)
     #: Refused by IAM's Deny on the retain tag, which the tag lookup had not seen yet.
     protected: list[str] = field(default_factory=list)
+    #: Held back before the call: their outputs' bucket refused the janitor.
+    kept: list[str] = field(default_factory=list)
 
     @property
     def unanswered_failures(self) -> list[FailedJob]:
@@ -46,8 +48,11 @@ class BatchReading:
 def read_batch(batch: Sequence[str], outcome: BatchDeleteOutcome) -> BatchReading:
     """Each job's fate; the first answer about a job wins, and ARNs not sent are ignored."""
     sent = set(batch)
-    reading = BatchReading(protected=[arn for arn in outcome.protected if arn in sent])
-    answered: set[str] = set(reading.protected)
+    reading = BatchReading(
+        protected=[arn for arn in outcome.protected if arn in sent],
+        kept=[arn for arn in outcome.kept if arn in sent and arn not in outcome.protected],
+    )
+    answered: set[str] = {*reading.protected, *reading.kept}
     for arn in outcome.accepted:
         if arn in sent and arn not in answered:
             answered.add(arn)

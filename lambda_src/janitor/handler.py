@@ -9,19 +9,22 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 from janitor.deadline import Deadline
 from janitor.notifier import SnsFailureNotifier, create_sns_client
+from janitor.organization import OrganizationAccounts, create_organizations_client
 from janitor.overrides import InvalidInvocationError, apply_overrides, parse_invocation
 from janitor.report import failure_messages, metric_values
-from janitor.run_results import READ_CONCURRENCY, RunResults
+from janitor.run_results import READ_CONCURRENCY, RunResults, bounded_reply
 from janitor.s3_outputs import create_s3_client
 from janitor.sdk import lenient_session
 from janitor.service import run_janitor
 from janitor.settings import load_settings
-from janitor.target_sessions import TargetConnections
-from janitor.targets import home_target, resolve_target
+from janitor.target_sessions import TargetConnections, role_session_name
+from janitor.targets import home_target, needs_membership_check, outside_the_units_error, resolve_target
+from janitor.worker_clients import call_error
 
 logger = Logger(service=SERVICE_NAME)
 # No auto-patching: a subsegment per Bedrock call would be tens of thousands per run, swamping
@@ -66,6 +69,8 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     run_settings = apply_overrides(settings, overrides)
     home = home_target(context.invoked_function_arn)
     target = resolve_target(overrides.target, home, settings)
+    if needs_membership_check(target, home, settings):
+        require_under_the_units(target.account_id)
     if overrides.organization_run is not None and run_results is None:
         raise InvalidInvocationError(
             "Invocation refused: organizationRun: this deployment runs no organization run "
@@ -73,7 +78,18 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
             "Nothing was listed or deleted."
         )
     logger.append_keys(target={"accountId": target.account_id, "region": target.region})
-    stores = targets.stores_for(target, home, partition=context.invoked_function_arn.split(":")[1])
+    if overrides.organization_run is not None and run_results is not None:
+        recorded = run_results.recorded_result(overrides.organization_run, target)
+        if recorded is not None:
+            # Run again for a target it already cleaned (a retried invocation): keep the first.
+            logger.info("Target already recorded for this run", extra={"summary": bounded_reply(recorded)})
+            return bounded_reply(recorded)
+    stores = targets.stores_for(
+        target,
+        home,
+        partition=context.invoked_function_arn.split(":")[1],
+        session_name=role_session_name(overrides.organization_run, context.aws_request_id),
+    )
     summary = run_janitor(
         run_settings,
         stores.jobs,
@@ -84,13 +100,18 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         outputs=stores.outputs,
     )
     summary.target = {"accountId": target.account_id, "region": target.region}
+    # The function's own Region is enabled: a refusal there is the role's or the credentials'.
+    if target.region != home.region and summary.skip_unavailable_region():
+        logger.warning(
+            "Target skipped: its Region is not available to it", extra={"skipped": summary.target_skipped}
+        )
     result = summary.to_dict()
-    logger.info("Janitor run finished", extra={"summary": _without_failed_jobs(result)})
+    logger.info("Janitor run finished", extra={"summary": bounded_reply(result)})
     if overrides.organization_run is not None and run_results is not None:
         # One target of an organization run: the gathering step reports for the whole run.
-        run_results.put_result(overrides.organization_run, target, result)
-        # The state's payload stays small however many jobs failed; they are in the result object.
-        return _without_failed_jobs(result)
+        recorded = run_results.put_result(overrides.organization_run, target, result)
+        # The state's payload stays small whatever happened; the full lists are in the result object.
+        return bounded_reply(recorded)
     for name, value in metric_values(summary).items():
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         # Typed numbers.Number, which mypy never matches an int to (PEP 484's numeric tower).
@@ -99,10 +120,25 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     notifier.publish(failure_messages(summary, target.account_id, target.region), report_deadline)
     if summary.error:
         # The failed jobs are in the log lines and the report; the error stays readable.
-        raise RunFailedError(f"{summary.error}. Partial run: {_without_failed_jobs(result)}")
+        raise RunFailedError(f"{summary.error}. Partial run: {bounded_reply(result)}")
     metrics.add_metric(name="RunCompleted", unit=MetricUnit.Count, value=1)
     return result
 
 
-def _without_failed_jobs(result: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in result.items() if key != "failedJobs"}
+def require_under_the_units(account_id: str) -> None:
+    """Refuse an account Organizations does not find active under ORGANIZATION_UNITS.
+
+    Asked on every such invocation, not kept: an account moved out of the OUs is refused at
+    once. Fails closed: an Organizations error refuses the target too.
+    """
+    try:
+        inside = OrganizationAccounts(create_organizations_client(session)).is_active_under(
+            account_id, settings.organization_units
+        )
+    except (ClientError, BotoCoreError) as error:
+        failure = call_error(error)
+        raise outside_the_units_error(
+            account_id, f"Organizations could not tell: {failure.code}: {failure.message}"
+        ) from error
+    if not inside:
+        raise outside_the_units_error(account_id, "Organizations finds it elsewhere or not active")

@@ -25,35 +25,6 @@ TAG_INDEX_OPERATION = "GetResources"
 TAG_INDEX_BATCH_SIZE = 100
 #: The code Bedrock puts on a per-item error for a job it cannot find.
 NOT_FOUND_CODE = "404"
-#: Error codes worth another try later in the run: throttling, server faults, timeouts. Once the
-#: SDK's retries are spent, the run retries these itself, in up to RETRY_ROUNDS rounds at its
-#: end, before calling them failures.
-RETRYABLE_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        # The tagging API's throttle and server fault.
-        "ThrottledException",
-        "InternalServiceException",
-        "TooManyRequestsException",
-        "ServiceQuotaExceededException",
-        "InternalServerException",
-        "InternalFailure",
-        "ServiceUnavailableException",
-        "ServiceUnavailable",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "429",
-        "500",
-        "502",
-        "503",
-        "504",
-        "EndpointConnectionError",
-        "ConnectTimeoutError",
-        "ReadTimeoutError",
-        "ConnectionClosedError",
-    }
-)
 
 
 class JobGoneError(Exception):
@@ -85,6 +56,9 @@ class BatchDeleteOutcome:
     errors: list[FailedJob] = field(default_factory=list)
     #: Refused by IAM, and carrying the retain tag when read again: protected, not failed.
     protected: list[str] = field(default_factory=list)
+    #: Never sent: their outputs' bucket refused the janitor, so deleting them would orphan the
+    #: outputs (janitor.output_cleanup). Kept, not failed.
+    kept: list[str] = field(default_factory=list)
 
 
 class EvaluationJobStore(Protocol):

@@ -67,7 +67,7 @@ def read_results(items: Sequence[Mapping[str, Any]]) -> list[TargetResult]:
 
 
 #: The lists in the summary, each entry with its account and Region; left out of the short form.
-LISTS = ("targetsFailed", "failedJobs", "outputsFailed")
+LISTS = ("targetsFailed", "targetsSkipped", "failedJobs", "outputsFailed")
 #: DELETE_OUTPUTS: what the targets removed from S3, summed when any target reports it.
 OUTPUT_COUNTS = tuple(OUTPUT_METRIC_NAMES)
 
@@ -110,10 +110,16 @@ def organization_summary(results: Sequence[TargetResult]) -> dict[str, Any]:
         for count in COUNTS:
             region[count] += int(r.summary.get(count, 0))
     failed_targets = _failed_targets(results)
+    skipped_targets = [
+        {"accountId": r.account_id, "region": r.region, **r.summary["targetSkipped"]}
+        for r in results
+        if r.summary is not None and r.summary.get("targetSkipped")
+    ]
     with_outputs = [r.summary for r in results if r.summary is not None and OUTPUT_COUNTS[0] in r.summary]
     return {
         "targets": len(results),
         "targetsFailed": failed_targets,
+        "targetsSkipped": skipped_targets,
         **{count: sum(region[count] for region in by_region.values()) for count in COUNTS},
         **(
             {count: sum(int(s[count]) for s in with_outputs) for count in OUTPUT_COUNTS}
@@ -152,7 +158,8 @@ def _subject(summary: Mapping[str, Any], part: int, parts: int) -> str:
 
 
 def _document(summary: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], part: int, parts: int) -> str:
-    targets = [line for line in lines if "jobIdentifier" not in line]
+    skipped = [line for line in lines if "reason" in line and "jobIdentifier" not in line]
+    targets = [line for line in lines if "jobIdentifier" not in line and "reason" not in line]
     jobs = [line for line in lines if "jobIdentifier" in line and "bucket" not in line]
     outputs = [line for line in lines if "bucket" in line]
     text = [
@@ -164,6 +171,9 @@ def _document(summary: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], pa
     if targets:
         text += ["", "Targets that failed (each is retried by the next run):"]
         text += [f"- {t['accountId']} {t['region']}: {t['error']}" for t in targets]
+    if skipped:
+        text += ["", "Targets skipped (their Region is not enabled in the account, or an SCP denies it):"]
+        text += [f"- {t['accountId']} {t['region']}: {t['reason']}" for t in skipped]
     if jobs:
         text += ["", "Jobs not deleted:"]
         text += [
@@ -183,6 +193,7 @@ def _document(summary: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], pa
         "failedTargets": targets,
         "failedJobs": jobs,
         **({"outputsFailed": outputs} if outputs else {}),
+        **({"skippedTargets": skipped} if skipped else {}),
         "summary": short_form(summary),
     }
     return sns_document(json.dumps(machine, separators=(",", ":")), "\n".join(text))
@@ -195,7 +206,9 @@ def organization_failure_messages(
     messages under `limit` bytes as it takes; none dropped. Nothing to say: no message."""
     lines = [*summary["targetsFailed"], *summary["failedJobs"], *summary["outputsFailed"]]
     if not lines:
+        # Skipped targets alone are no failure to report: they are in the summary and the logs.
         return []
+    lines += summary.get("targetsSkipped", [])
     # Headroom for the part numbers, which are only known after the split.
     chunks = list(
         pack_under_limit(lines, lambda chunk: len(_document(summary, chunk, 99, 99).encode()) <= limit - 512)

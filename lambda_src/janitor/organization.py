@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Accounts whose jobs can be cleaned. `State` replaced `Status` in 2025; both are read.
 ACTIVE = "ACTIVE"
+#: Organizations nests OUs at most five deep under the root.
+MAX_DEPTH = 6
 
 
 class OrganizationAccounts:
@@ -51,6 +53,23 @@ class OrganizationAccounts:
             ):
                 parents.extend(child["Id"] for child in children_page["Children"])
         return sorted(accounts)
+
+    def is_active_under(self, account_id: str, parent_ids: Iterable[str]) -> bool:
+        """Whether `account_id` is an active account directly or indirectly under `parent_ids`:
+        DescribeAccount, then ListParents up to the root (an OU tree is at most 5 levels deep)."""
+        parents = set(parent_ids)
+        account = self._client.describe_account(AccountId=account_id)["Account"]
+        if (account.get("State") or account.get("Status")) != ACTIVE:
+            return False
+        child = account_id
+        for _ in range(MAX_DEPTH):
+            [parent] = self._client.list_parents(ChildId=child)["Parents"]
+            if parent["Id"] in parents:
+                return True
+            if parent["Type"] == "ROOT":
+                return False
+            child = parent["Id"]
+        return False
 
 
 def create_organizations_client(session: boto3.session.Session) -> OrganizationsClient:

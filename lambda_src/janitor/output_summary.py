@@ -1,9 +1,15 @@
-"""What a run did with its deleted jobs' S3 outputs (DELETE_OUTPUTS): counts and the exceptions. Pure."""
+"""What a run did with its deleted jobs' S3 outputs (DELETE_OUTPUTS): counts and the exceptions,
+pure; and `record`, which puts one job's outcome into the run's summary and log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from janitor.output_cleanup import JobOutputs
+    from janitor.tally import RunTally
 
 #: Summary count -> the CloudWatch metric it is published as (a run's or an organization's).
 OUTPUT_METRIC_NAMES = {
@@ -41,7 +47,8 @@ class OutputsFailed:
 
 @dataclass(frozen=True, slots=True)
 class OutputsKept:
-    """A deleted job whose outputs the janitor left alone on purpose, and why."""
+    """A job whose outputs the janitor left alone on purpose, and why: a deleted job's, or a job
+    kept undeleted because its bucket refused the run's probe (the reason says which)."""
 
     job_identifier: str
     reason: str
@@ -58,6 +65,11 @@ class OutputsSummary:
     #: Of those, removed by this run (0 in a dry run).
     objects_deleted: int = 0
     bytes_deleted: int = 0
+    #: Not deleted: hidden behind a delete marker by a plain delete in a versioned bucket (no
+    #: deleteOutputVersions), so every version is still stored, and billed, until a lifecycle
+    #: rule expires noncurrent versions.
+    objects_noncurrent: int = 0
+    bytes_noncurrent: int = 0
     failed: list[OutputsFailed] = field(default_factory=list)
     kept: list[OutputsKept] = field(default_factory=list)
 
@@ -67,6 +79,8 @@ class OutputsSummary:
             "outputBytesFound": self.bytes_found,
             "outputObjectsDeleted": self.objects_deleted,
             "outputBytesDeleted": self.bytes_deleted,
+            "outputObjectsNoncurrent": self.objects_noncurrent,
+            "outputBytesNoncurrent": self.bytes_noncurrent,
             "outputsFailed": [failed.to_dict() for failed in self.failed],
             "outputsKept": [kept.to_dict() for kept in self.kept],
         }
@@ -74,3 +88,28 @@ class OutputsSummary:
     def metric_values(self) -> dict[str, int]:
         counts = self.to_dict()
         return {metric: counts[count] for count, metric in OUTPUT_METRIC_NAMES.items()}
+
+
+def record(results: Sequence[JobOutputs], tally: RunTally, *, dry_run: bool) -> None:
+    """Results into the run's summary and log (on the main thread): the tally's own lines, and
+    the objects a plain delete only hid behind a delete marker, which are not deleted."""
+    tally.outputs(results, dry_run)
+    summary = tally.summary.outputs
+    if summary is None:
+        return
+    for result in results:
+        if not result.noncurrent.objects or result.location is None:
+            continue
+        summary.objects_noncurrent += result.noncurrent.objects
+        summary.bytes_noncurrent += result.noncurrent.bytes
+        tally.log.info(
+            "Evaluation job outputs left as noncurrent versions behind delete markers",
+            extra={
+                "jobArn": result.job_arn,
+                "bucket": result.location.bucket,
+                "prefix": result.location.prefix,
+                "objects": result.noncurrent.objects,
+                "bytes": result.noncurrent.bytes,
+                "outcome": "outputsNoncurrent",
+            },
+        )

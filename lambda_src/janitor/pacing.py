@@ -47,6 +47,8 @@ from typing import Any
 
 from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
 
+from janitor.error_codes import treatment_of
+
 WINDOW_SECONDS = 1.0
 #: The cap's share of the rate let through: under 1, so that requests sent at the cap leave the
 #: quota's bucket a little to spare (for the account's other callers, and against timing jitter).
@@ -70,16 +72,6 @@ RECHECK_SECONDS = 0.05
 MIN_REPLIES_TO_PACE = 5
 #: A cap this high paces nothing a Lambda function can send: the pacer lets go of it.
 CEILING_PER_SECOND = 1000.0
-THROTTLING_CODES = frozenset(
-    # ThrottledException: the Resource Groups Tagging API's name for it.
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-    }
-)
 
 
 class RequestPacer:
@@ -262,6 +254,7 @@ class OperationPacing:
 
 
 def is_throttle(response: tuple[Any, dict[str, Any]]) -> bool:
+    """A throttle by janitor.error_codes' table: a 429, or a throttle's code on any status."""
     http_response, parsed = response
     code = parsed.get("Error", {}).get("Code") if isinstance(parsed, dict) else None
-    return http_response.status_code == 429 or code in THROTTLING_CODES
+    return treatment_of(str(code or ""), http_response.status_code).paced

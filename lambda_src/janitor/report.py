@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from janitor.error_codes import unavailable_region_reason
 from janitor.output_summary import OutputsFailed, OutputsSummary
 
 T = TypeVar("T")
@@ -52,6 +53,9 @@ class RunSummary:
     target: dict[str, str] | None = None
     #: What happened to the deleted jobs' S3 outputs; None unless DELETE_OUTPUTS is on.
     outputs: OutputsSummary | None = None
+    #: The target's Region refused the run as a whole ({"reason", "message"}): an opt-in Region
+    #: the account has not enabled, or one an SCP denies. Skipped, not failed.
+    target_skipped: dict[str, str] | None = None
 
     @property
     def failed(self) -> int:
@@ -60,6 +64,19 @@ class RunSummary:
     @property
     def complete(self) -> bool:
         return self.stopped_by is None
+
+    def skip_unavailable_region(self) -> bool:
+        """A run whose first call was refused because its Region is not enabled in the account,
+        or denied to it by an SCP, becomes a skipped target: no error, no systemic stop."""
+        if self.scanned or not self.systemic_error:
+            return False
+        code, message = str(self.systemic_error["code"]), str(self.systemic_error["message"])
+        reason = unavailable_region_reason(code, message)
+        if reason is None:
+            return False
+        self.target_skipped = {"reason": reason, "message": message}
+        self.error = self.systemic_error = self.stopped_by = None
+        return True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +94,7 @@ class RunSummary:
             **({"error": self.error} if self.error else {}),
             **({"systemicError": self.systemic_error} if self.systemic_error else {}),
             **({"target": self.target} if self.target else {}),
+            **({"targetSkipped": self.target_skipped} if self.target_skipped else {}),
             **(self.outputs.to_dict() if self.outputs is not None else {}),
         }
 

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from janitor.overrides import Target
 
 if TYPE_CHECKING:
@@ -26,6 +28,38 @@ if TYPE_CHECKING:
 
 #: Result objects read at once by the gathering step (5,000 targets: 5,000 GETs).
 READ_CONCURRENCY = 16
+#: Items of each list a target's reply keeps as examples; all of them are in its result object.
+REPLY_EXAMPLES = 5
+#: A text field of a reply (an error message) is cut to this many characters.
+REPLY_TEXT_LIMIT = 2000
+
+
+def bounded_reply(result: Mapping[str, Any]) -> dict[str, Any]:
+    """A run's summary in a size that does not grow with its jobs: each list becomes its count
+    and its first REPLY_EXAMPLES items, each text its first REPLY_TEXT_LIMIT characters.
+
+    What a target returns to the state machine, whose states take 256 KiB at most: more raises
+    States.DataLimitExceeded, which no Catch catches, failing the whole run. Also what the run's
+    summary log line and its error carry. `failedJobs` is counted by `failed` already.
+    """
+    reply: dict[str, Any] = {}
+    for key, value in result.items():
+        if key == "failedJobs":
+            continue
+        if isinstance(value, list):
+            reply[key] = [_bounded(item) for item in value[:REPLY_EXAMPLES]]
+            reply[f"{key}Count"] = len(value)
+        else:
+            reply[key] = _bounded(value)
+    return reply
+
+
+def _bounded(value: Any) -> Any:
+    if isinstance(value, str):
+        return value[:REPLY_TEXT_LIMIT]
+    if isinstance(value, Mapping):
+        return {key: _bounded(item) for key, item in value.items()}
+    return value
 
 
 def run_prefix(run_id: str) -> str:
@@ -56,13 +90,14 @@ class RunResults:
         self._client = self._client or self._client_factory()
         return self._client
 
-    def _put_json(self, key: str, document: Any) -> None:
-        self._s3.put_object(
-            Bucket=self.bucket,
-            Key=key,
-            Body=json.dumps(document, separators=(",", ":")).encode(),
-            ContentType="application/json",
-        )
+    def _put_json(self, key: str, document: Any, *, if_absent: bool = False) -> None:
+        body = json.dumps(document, separators=(",", ":")).encode()
+        if if_absent:
+            self._s3.put_object(
+                Bucket=self.bucket, Key=key, Body=body, ContentType="application/json", IfNoneMatch="*"
+            )
+        else:
+            self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
 
     def _get_json(self, key: str) -> Any:
         return json.loads(self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read())
@@ -75,8 +110,32 @@ class RunResults:
     def targets(self, run_id: str) -> list[Target]:
         return [Target.model_validate(item) for item in self._get_json(targets_key(run_id))]
 
-    def put_result(self, run_id: str, target: Target, summary: Mapping[str, Any]) -> None:
-        self._put_json(result_key(run_id, target), summary)
+    def put_result(self, run_id: str, target: Target, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Record a target's result, unless one is recorded already: then that one, unchanged.
+
+        Only the first write lands (If-None-Match: *), so a target run again (the state
+        machine's retry of an invocation whose answer was lost) never replaces what the first
+        run did with its `alreadyGone` counts.
+        """
+        key = result_key(run_id, target)
+        try:
+            self._put_json(key, summary, if_absent=True)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "PreconditionFailed":
+                raise
+            recorded: dict[str, Any] = self._get_json(key)
+            return recorded
+        return dict(summary)
+
+    def recorded_result(self, run_id: str, target: Target) -> dict[str, Any] | None:
+        """The result already recorded for `target` in this run, or None."""
+        try:
+            recorded: dict[str, Any] = self._get_json(result_key(run_id, target))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ("NoSuchKey", "404"):
+                raise
+            return None
+        return recorded
 
     def results(self, run_id: str) -> list[dict[str, Any]]:
         """Every result recorded under the run, in no particular order."""

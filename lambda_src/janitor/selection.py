@@ -35,6 +35,9 @@ class SkipReason(StrEnum):
     APPLICATION_TYPE_EXCLUDED = "applicationTypeExcluded"
     NAME_EXCLUDED = "nameExcluded"
     PROTECTED = "protected"
+    #: DELETE_OUTPUTS: the job's outputs' bucket refused the janitor; deleting the job would
+    #: orphan them, so it is kept until the bucket admits the janitor.
+    OUTPUTS_BUCKET_REFUSED = "outputsBucketRefused"
     OVER_CAP = "overCap"
     ALREADY_GONE = "alreadyGone"
     TIME_BUDGET = "timeBudget"

@@ -22,9 +22,10 @@ from datetime import datetime
 
 from janitor.batch_deletes import BatchDeletes
 from janitor.deadline import Deadline, DeadlineExceededError, result_by
-from janitor.job_store import LIST_OPERATION, RETRYABLE_CODES, BedrockCallError, EvaluationJobStore, TagIndex
+from janitor.error_codes import treatment_of
+from janitor.job_store import LIST_OPERATION, BedrockCallError, EvaluationJobStore, TagIndex
 from janitor.output_cleanup import OutputCleanup
-from janitor.output_summary import OutputsSummary
+from janitor.output_summary import OutputsSummary, record
 from janitor.report import RunSummary
 from janitor.selection import EvaluationJob, SelectionPolicy, SkipReason, is_protected, skip_reason
 from janitor.settings import Settings
@@ -67,15 +68,18 @@ class JanitorRun:
         self.tally = RunTally(self.summary, self.log, record_decisions=self.record_decisions)
         self.deadline = Deadline(lambda: self.remaining_seconds() - self.time_reserve_seconds)
         self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="janitor")
+        # This run's probes, deadline and results (janitor.output_cleanup); its deletes keep the
+        # jobs whose bucket refused, and send nothing once the outputs' deadline has passed.
+        self._outputs = self.outputs.for_run(self.deadline) if self.outputs is not None else None
         self._deletes = BatchDeletes(
-            self.store,
+            self._outputs.guard(self.store) if self._outputs is not None else self.store,
             self._pool,
             self.tally,
             self.deadline,
             dry_run=self.dry_run,
             max_in_flight=self.max_concurrency,
             retain_tag_key=self.policy.retain_tag_key,
-            outputs=self.outputs,
+            outputs=self._outputs,
         )
         self._lookups = TagLookups(
             self.store,
@@ -107,6 +111,9 @@ class JanitorRun:
             # Calls still out are abandoned, never awaited: one could take minutes.
             self._pool.shutdown(wait=not abandoned, cancel_futures=True)
             listing.shutdown(wait=False, cancel_futures=True)
+        if self._outputs is not None:
+            # Once, whatever stopped the run: a job whose removal never reported is in here.
+            record(self._outputs.close(), self.tally, dry_run=self.dry_run)
         for _, failure in self._lookups.retries.values():
             self.tally.fail(failure)
         for failure in self._deletes.retries.values():
@@ -140,7 +147,7 @@ class JanitorRun:
         self.log.error(
             "Listing evaluation jobs failed", extra={"code": error.code, "errorMessage": error.message}
         )
-        if error.code not in RETRYABLE_CODES:
+        if not treatment_of(error.code).retried:
             # Nothing more can be listed, and the same refusal would meet every other call.
             self.tally.stop_systemic(SystemicError(LIST_OPERATION, error.code, error.message, 1))
         # The handler fails the invocation after reporting, so the Errors alarm sees it.
@@ -191,6 +198,8 @@ class JanitorRun:
         else:
             self.summary.eligible += 1
             self._deletes.add(job.arn)
+        if self._outputs is not None:
+            record(self._outputs.take(), self.tally, dry_run=self.dry_run)
 
     # -- the end of the run ----------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
 )
 
+from janitor.deployment_file import DEPLOYMENT_FILE, DeploymentFileError, deployment_file_settings
 from janitor.selection import APPLICATION_TYPES, FINISHED_STATUSES, SelectionPolicy, retention_cutoff
 
 DEFAULT_RETAIN_TAG_KEY = "janitor:retain"
@@ -243,9 +244,23 @@ class Settings(BaseModel):
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
-    """Build the settings from environment variables, or raise SettingsError naming each bad one."""
+    """Build the settings from environment variables and the deployment file, or raise
+    SettingsError naming each bad one."""
+    try:
+        from_file = deployment_file_settings(environ)
+    except DeploymentFileError as error:
+        raise SettingsError([SettingProblem(DEPLOYMENT_FILE, str(error), None)]) from None
+    # Two sources of one setting would leave a reader guessing which one a run used.
+    twice = sorted(name for name in from_file if name in environ)
+    if twice:
+        raise SettingsError(
+            [
+                SettingProblem(name, f"is set both in the environment and in {DEPLOYMENT_FILE}", None)
+                for name in twice
+            ]
+        )
     names = {field.alias for field in Settings.model_fields.values() if field.alias}
-    relevant = {name: value for name, value in environ.items() if name in names}
+    relevant = {name: value for name, value in {**environ, **from_file}.items() if name in names}
     try:
         return Settings.model_validate(relevant)
     except ValidationError as error:

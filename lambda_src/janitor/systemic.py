@@ -3,7 +3,8 @@
 When the role lacks a permission, an SCP denies an action or the credentials expired, every call
 of that operation fails the same way: going on would only make thousands of doomed requests and
 report thousands of failures. A run of SYSTEMIC_ERROR_THRESHOLD consecutive calls of one
-operation failing with the same non-retryable code is taken as such an error, and the run stops.
+operation failing with the same code that counts toward the stop (janitor.error_codes) is taken
+as such an error, and the run stops.
 Pure: no AWS, no clock.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from janitor.job_store import RETRYABLE_CODES
+from janitor.error_codes import Treatment, treatment_of
 
 #: Consecutive calls of one operation failing alike before the run stops. Small, so a denied
 #: action costs a few dozen requests at most; large enough that a handful of jobs refused one
@@ -38,14 +39,14 @@ class SystemicError:
                 "Allow tag:GetResources to the function's role, or, where an SCP denies it, "
                 "deploy with tagLookup=perJob (cdk deploy -c tagLookup=perJob)."
             )
+        if treatment_of(self.code) is not Treatment.SYSTEMIC:
+            return "Read the error above; the next run tries again."
         if "AccessDenied" in self.code or self.code in {"UnauthorizedOperation", "403"}:
             return (
                 f"Allow bedrock:{self.operation} to the function's role, and check SCPs and "
                 "permission boundaries for an explicit deny."
             )
-        if "Token" in self.code or "Credential" in self.code or "Signature" in self.code:
-            return "The function's credentials were refused: check its role and the account's STS settings."
-        return "Read the error above; the next run tries again."
+        return "The function's credentials were refused: check its role and the account's STS settings."
 
     def to_dict(self) -> dict[str, str | int]:
         return {
@@ -64,7 +65,7 @@ class _Streak:
 
 
 class ConsecutiveFailures:
-    """Per operation, the current streak of calls refused with one non-retryable code."""
+    """Per operation, the current streak of calls refused with one code that counts toward the stop."""
 
     def __init__(self, threshold: int = SYSTEMIC_ERROR_THRESHOLD) -> None:
         self.threshold = threshold
@@ -77,10 +78,10 @@ class ConsecutiveFailures:
     def failed(self, operation: str, code: str, message: str) -> SystemicError | None:
         """Count a failed call; the SystemicError once the streak reaches the threshold.
 
-        A retryable failure (a throttle, a server fault) says nothing about permissions, so it
-        neither counts nor breaks a streak; another non-retryable code starts a new one.
+        A retried failure (a throttle, a server fault) says nothing about permissions, so it
+        neither counts nor breaks a streak; another code that counts starts a new one.
         """
-        if code in RETRYABLE_CODES:
+        if not treatment_of(code).counts_toward_stop:
             return None
         streak = self._streaks.get(operation)
         if streak is None or streak.code != code:

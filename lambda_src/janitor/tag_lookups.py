@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
 
 from janitor.deadline import Deadline, DeadlineExceededError, first_completed, result_by
+from janitor.error_codes import treatment_of
 from janitor.job_store import (
-    RETRYABLE_CODES,
     TAG_INDEX_BATCH_SIZE,
     TAG_INDEX_OPERATION,
     TAGS_OPERATION,
@@ -144,7 +144,8 @@ class TagLookups:
             self._on_answer(job, answer[job.arn])
 
     def _failed(self, jobs: list[EvaluationJob], error: BedrockCallError) -> None:
-        if self._tag_index is not None and error.code not in RETRYABLE_CODES:
+        retried = treatment_of(error.code).retried
+        if self._tag_index is not None and not retried:
             # GetResources has no resource-level permission: a refusal meets every call alike.
             self._tally.skip(SkipReason.SYSTEMIC_ERROR, count=len(jobs))
             self._tally.stop_systemic(SystemicError(TAG_INDEX_OPERATION, error.code, error.message, 1))
@@ -152,7 +153,7 @@ class TagLookups:
             failure = FailedJob(
                 job.arn, error.code, f"Tags could not be read, so the job was kept: {error.message}"
             )
-            if self.accepting_retries and error.code in RETRYABLE_CODES:
+            if self.accepting_retries and retried:
                 self.retries[job.arn] = (job, failure)
             else:
                 self._tally.fail(failure)

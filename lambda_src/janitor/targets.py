@@ -26,26 +26,61 @@ def allowed_regions(settings: Settings, home: Target) -> frozenset[str]:
 
 
 def resolve_target(requested: Target | None, home: Target, settings: Settings) -> Target:
-    """The target a run cleans: `requested` within the deployment's bounds, or `home`."""
-    if requested is None:
-        return home
+    """The target a run cleans: `requested` within the deployment's bounds, or `home`.
+
+    Refused here, before any request: an excluded account (wherever it comes from, the
+    function's own included), a Region the deployment does not clean, and another account
+    when the deployment has no member role or names it neither in `memberAccounts` nor may
+    find it under `organizationUnits` (which `needs_membership_check` then leaves to
+    Organizations).
+    """
+    target = requested or home
     problems = []
-    regions = allowed_regions(settings, home)
-    if requested.region not in regions:
+    if target.account_id in settings.exclude_accounts:
         problems.append(
-            f"target.region: {requested.region} is not one of this deployment's Regions "
+            f"target.accountId: {target.account_id} is excluded by this deployment (excludeAccounts) "
+            f"{REDEPLOY_HINT.format(key='excludeAccounts')}"
+        )
+    regions = allowed_regions(settings, home)
+    # No target: the function's own account and Region, whatever targetRegions names.
+    if requested is not None and target.region not in regions:
+        problems.append(
+            f"target.region: {target.region} is not one of this deployment's Regions "
             f"({', '.join(sorted(regions))}) {REDEPLOY_HINT.format(key='targetRegions')}"
         )
-    if requested.account_id != home.account_id and settings.member_role_name is None:
-        problems.append(
-            f"target.accountId: this deployment cleans only its own account ({home.account_id}): "
-            "it has no member role to assume in other accounts (MEMBER_ROLE_NAME)"
-        )
+    if target.account_id != home.account_id:
+        if settings.member_role_name is None:
+            problems.append(
+                f"target.accountId: this deployment cleans only its own account ({home.account_id}): "
+                "it has no member role to assume in other accounts (MEMBER_ROLE_NAME)"
+            )
+        elif target.account_id not in settings.member_accounts and not settings.organization_units:
+            problems.append(
+                f"target.accountId: {target.account_id} is not in this deployment's memberAccounts "
+                f"and it names no organizationUnits {REDEPLOY_HINT.format(key='memberAccounts')}"
+            )
     if problems:
         raise InvalidInvocationError(
             f"Invocation refused: {'; '.join(problems)}. Nothing was listed or deleted."
         )
-    return requested
+    return target
+
+
+def needs_membership_check(target: Target, home: Target, settings: Settings) -> bool:
+    """A target `resolve_target` admitted only if Organizations finds it active under the OUs."""
+    return (
+        target.account_id != home.account_id
+        and target.account_id not in settings.member_accounts
+        and bool(settings.organization_units)
+    )
+
+
+def outside_the_units_error(account_id: str, reason: str) -> InvalidInvocationError:
+    return InvalidInvocationError(
+        f"Invocation refused: target.accountId: {account_id} is neither this function's account, "
+        f"nor in memberAccounts, nor an active account under organizationUnits ({reason}) "
+        f"{REDEPLOY_HINT.format(key='organizationUnits')}. Nothing was listed or deleted."
+    )
 
 
 def plan_targets(accounts_under_units: Iterable[str], settings: Settings, home: Target) -> list[Target]:

@@ -7,84 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from janitor_cli.app import app
-from localdev.services import ACCOUNT_ID, REGION, LocalAws
+from localdev.services import ACCOUNT_ID, REGION
+from tests.cli.support import OLD, OTHER_ACCOUNT, Cli, edit_plan, planned_arns, seed
 from tests.conftest import Invoker
-
-OLD = datetime.now(UTC) - timedelta(days=40)
-RECENT = datetime.now(UTC) - timedelta(days=3)
-OTHER_ACCOUNT = "210987654321"
-
-
-@dataclass
-class Cli:
-    local: LocalAws
-    runner: CliRunner
-
-    def __call__(self, *args: str, input: str | None = None) -> Result:
-        return self.runner.invoke(app, list(args), input=input)
-
-    def json(self, *args: str) -> Any:
-        result = self(*args, "--output", "json")
-        assert result.exit_code == 0, result.output + result.stderr
-        return json.loads(result.stdout)
-
-
-@pytest.fixture
-def cli(local: LocalAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """The command with a default profile (account 123456789012) and a profile `other` whose
-    keys belong to another account (from moto's AssumeRole)."""
-    other = local.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/Admin", RoleSessionName="cli-test"
-    )["Credentials"]
-    (tmp_path / "config").write_text(f"[default]\nregion = {REGION}\n\n[profile other]\nregion = {REGION}\n")
-    (tmp_path / "credentials").write_text(
-        "[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n\n"
-        f"[other]\naws_access_key_id = {other['AccessKeyId']}\n"
-        f"aws_secret_access_key = {other['SecretAccessKey']}\naws_session_token = {other['SessionToken']}\n"
-    )
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", local.bedrock.endpoint_url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", local.bedrock.endpoint_url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", local.moto_url)
-    return Cli(local, CliRunner())
-
-
-def seed(local: LocalAws) -> dict[str, str]:
-    """Name -> ARN: three old finished jobs, one recent, one protected, one name-excluded."""
-    return {
-        name: local.bedrock.add_job(name, "Completed", created, tags=tags)
-        for name, created, tags in (
-            ("sweep-a", OLD, None),
-            ("sweep-b", OLD - timedelta(days=1), None),
-            ("sweep-c", OLD - timedelta(days=2), None),
-            ("fresh", RECENT, None),
-            ("golden", OLD, {"janitor:retain": "true"}),
-            ("keep-me", OLD, None),
-        )
-    }
-
-
-def planned_arns(document: Any) -> list[str]:
-    return [job["jobArn"] for target in document["targets"] for job in target["jobs"]]
 
 
 def test_plan_lists_what_would_go_in_table_json_and_csv(cli: Cli) -> None:
@@ -176,9 +107,8 @@ def test_apply_asks_first_and_deletes_nothing_without_a_yes(cli: Cli, tmp_path: 
 
 
 def _rewrite(plan_file: Path, **changes: Any) -> None:
-    document = json.loads(plan_file.read_text())
-    document.update(changes)
-    plan_file.write_text(json.dumps(document))
+    """Change the plan's top-level fields, its digest recomputed."""
+    edit_plan(plan_file, json.loads(plan_file.read_text()) | changes)
 
 
 def test_a_stale_plan_is_refused_with_no_request(cli: Cli, tmp_path: Path) -> None:
@@ -206,7 +136,7 @@ def test_a_plan_for_another_account_is_refused_with_no_request(cli: Cli, tmp_pat
     refused = cli("apply", str(plan_file), "--yes")  # same plan: fine; now run it as `other`
     document = json.loads(plan_file.read_text())
     document["targets"][0]["profile"] = "other"
-    plan_file.write_text(json.dumps(document))
+    edit_plan(plan_file, document)
     cli.local.bedrock.reset_counts()
     as_other = cli("apply", str(plan_file), "--yes")
 

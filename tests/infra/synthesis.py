@@ -69,6 +69,15 @@ def only(template: Template, resource_type: str) -> dict[str, Any]:
     return resource["Properties"]  # type: ignore[no-any-return]
 
 
+def janitor_function(template: Template) -> dict[str, Any]:
+    """The properties of the janitor's function (not the coordinator's, not a custom resource's)."""
+    functions = template.find_resources("AWS::Lambda::Function")
+    properties: dict[str, Any] = functions[logical_id(template, "AWS::Lambda::Function", "JanitorFunction")][
+        "Properties"
+    ]
+    return properties
+
+
 def logical_id(template: Template, resource_type: str, path_part: str) -> str:
     [found] = [key for key in template.find_resources(resource_type) if path_part in key]
     return found

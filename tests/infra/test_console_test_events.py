@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
+import botocore.session
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
+from botocore.validate import ParamValidator
 
+from app import STACK_NAME
 from infra.config import ConfigError
-from infra.console_test_events import REGISTRY_NAME, TEST_EVENTS
+from infra.console_test_events import REGISTRY_EXISTS, REGISTRY_NAME, REGISTRY_RESOURCE_TYPE, TEST_EVENTS
 from janitor.overrides import Overrides, apply_overrides, parse_invocation
 from janitor.settings import load_settings
-from tests.infra.synthesis import Synth, logical_id, only
+from tests.infra.synthesis import REPO, Synth, logical_id, only, synthesize
 
 DEFAULT_SETTINGS = load_settings({"NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t"})
+CREATE_REGISTRY = (
+    botocore.session.get_session().get_service_model("schemas").operation_model("CreateRegistry")
+)
 
 
 def schema_document(template: Template) -> dict[str, Any]:
@@ -41,21 +50,157 @@ def test_by_default_one_schema_names_the_function_and_holds_exactly_the_three_ev
     )
 
 
-def test_by_default_the_registry_is_left_to_the_account(template: Template) -> None:
-    # The console creates it on the first shareable event; a second one fails the deploy.
+def registry_calls(template: Template) -> dict[str, Any]:
+    """The custom resource's SDK calls by request type (Create, Update, Delete), as its handler reads them."""
+    resource = only(template, REGISTRY_RESOURCE_TYPE)
+    return {
+        request: json.loads(resource[request])
+        for request in ("Create", "Update", "Delete")
+        if request in resource
+    }
+
+
+def test_the_registry_is_ensured_by_create_registry_before_the_schema(template: Template) -> None:
+    # A registry resource would fail the deploy wherever the console made the registry already.
     template.resource_count_is("AWS::EventSchemas::Registry", 0)
+    ensure = logical_id(template, REGISTRY_RESOURCE_TYPE, "ConsoleTestEventsRegistry")
     [schema] = template.find_resources("AWS::EventSchemas::Schema").values()
-    assert "DependsOn" not in schema
+    assert ensure in schema["DependsOn"]
+    call = registry_calls(template)["Create"]
+    assert (call["service"], call["action"]) == ("schemas", "CreateRegistry")
+    assert call["parameters"]["RegistryName"] == REGISTRY_NAME
 
 
-def test_create_test_event_registry_creates_it_before_the_schema_and_keeps_it(synth: Synth) -> None:
-    template = synth(createTestEventRegistry="true")
-    registry = logical_id(template, "AWS::EventSchemas::Registry", "ConsoleTestEvents")
-    assert only(template, "AWS::EventSchemas::Registry")["RegistryName"] == "lambda-testevent-schemas"
-    [schema] = template.find_resources("AWS::EventSchemas::Schema").values()
-    assert registry in schema["DependsOn"]
-    # Other functions' console-saved events live in the same registry.
-    assert template.find_resources("AWS::EventSchemas::Registry")[registry]["DeletionPolicy"] == "Retain"
+def test_creating_an_existing_registry_succeeds_on_create_and_on_update(template: Template) -> None:
+    calls = registry_calls(template)
+    assert calls["Create"] == calls["Update"]
+    for call in calls.values():
+        assert call["ignoreErrorCodesMatching"] == REGISTRY_EXISTS == "^ConflictException$"
+    # The physical id is a literal (not read from a response that an ignored error leaves empty),
+    # so an update never replaces the resource.
+    assert calls["Create"]["physicalResourceId"] == {"id": REGISTRY_NAME}
+
+
+def test_the_registry_is_never_deleted(template: Template) -> None:
+    # Other functions' console-saved events live in it: no call on delete, no registry resource.
+    assert "Delete" not in registry_calls(template)
+    assert "DeleteRegistry" not in json.dumps(template.to_json())
+    assert "schemas:Delete" not in json.dumps(template.to_json())
+
+
+# What the handler does with a failed call (aws-cdk-lib's aws-custom-resource-handler): it answers
+# SUCCESS when `new RegExp(ignoreErrorCodesMatching).test(error.name)`, FAILED otherwise; Python's
+# re.search agrees with JavaScript's RegExp.test on this pattern.
+@pytest.mark.parametrize(
+    "error_name",
+    [
+        *sorted({shape.name for shape in CREATE_REGISTRY.error_shapes} - {"ConflictException"}),
+        "AccessDeniedException",
+        "ExpiredTokenException",
+        "ThrottlingException",
+        "NotFoundException",
+        "ConflictExceptionWrapper",
+    ],
+)
+def test_only_an_existing_registry_is_ignored_any_other_error_fails_the_deploy(error_name: str) -> None:
+    assert re.search(REGISTRY_EXISTS, "ConflictException")
+    assert not re.search(REGISTRY_EXISTS, error_name)
+
+
+def test_the_call_is_a_valid_create_registry_request_whose_conflict_is_an_existing_registry(
+    template: Template,
+) -> None:
+    call = registry_calls(template)["Create"]
+    # The parameters botocore's model of the Schemas API accepts (no Tags: those need TagResource).
+    assert CREATE_REGISTRY.input_shape is not None
+    report = ParamValidator().validate(call["parameters"], CREATE_REGISTRY.input_shape)
+    assert not report.has_errors(), report.generate_report()
+    assert set(call["parameters"]) == {"RegistryName", "Description"}
+    # ConflictException is the API's answer to creating a registry that exists (HTTP 409).
+    [conflict] = [shape for shape in CREATE_REGISTRY.error_shapes if shape.name == "ConflictException"]
+    assert conflict.metadata["error"]["httpStatusCode"] == 409
+
+
+def test_the_provider_may_create_only_this_registry_and_write_its_logs(template: Template) -> None:
+    function = logical_id(template, "AWS::Lambda::Function", "AWS679f53fac002430cb0da5b7982bd2287")
+    provider = template.find_resources("AWS::Lambda::Function")[function]["Properties"]
+    assert provider["Handler"] == "index.handler"
+    role = provider["Role"]["Fn::GetAtt"][0]
+    assert "ManagedPolicyArns" not in template.find_resources("AWS::IAM::Role")[role]["Properties"]
+    janitor_logs = logical_id(template, "AWS::Logs::LogGroup", "JanitorLogs")
+    assert provider["LoggingConfig"] == {"LogGroup": {"Ref": janitor_logs}}
+    statements = [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert sorted(statements, key=json.dumps) == sorted(
+        [
+            {
+                "Action": "schemas:CreateRegistry",
+                "Effect": "Allow",
+                "Resource": {
+                    "Fn::Join": [
+                        "",
+                        [
+                            "arn:",
+                            {"Ref": "AWS::Partition"},
+                            ":schemas:",
+                            {"Ref": "AWS::Region"},
+                            ":",
+                            {"Ref": "AWS::AccountId"},
+                            f":registry/{REGISTRY_NAME}",
+                        ],
+                    ]
+                },
+            },
+            {
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Effect": "Allow",
+                "Resource": {"Fn::GetAtt": [janitor_logs, "Arn"]},
+            },
+        ],
+        key=json.dumps,
+    )
+    # The provider runs before the schema is written, with its permission in place.
+    [ensure_resource] = template.find_resources(REGISTRY_RESOURCE_TYPE).values()
+    assert ensure_resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": [function, "Arn"]}
+    assert any("CustomResourcePolicy" in dependency for dependency in ensure_resource["DependsOn"])
+
+
+def test_create_test_event_registry_is_a_deprecated_no_op(template: Template, tmp_path: Path) -> None:
+    app, with_key = synthesize(tmp_path / "cdk.out", createTestEventRegistry="true")
+    assert with_key.to_json() == template.to_json()
+    stack = app.node.find_child(STACK_NAME)
+    Annotations.from_stack(stack).has_warning(  # type: ignore[arg-type]
+        "/BedrockEvaluationJanitor/ConsoleTestEvents",
+        Match.string_like_regexp("createTestEventRegistry is deprecated"),
+    )
+
+
+def make_dry_run(target: str) -> str:
+    """The commands `make` would run for `target`, printed (make -n), not run."""
+    result = subprocess.run(
+        ["make", "-n", target, "CONTEXT=-c retentionDays=14"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_make_deploy_runs_one_cdk_deploy_and_never_asks_whether_the_registry_exists() -> None:
+    commands = make_dry_run("deploy")
+    assert (
+        f"{REPO}/node_modules/.bin/cdk deploy --require-approval never -c retentionDays=14 {STACK_NAME}"
+        in (commands.splitlines())
+    )
+    for guess in ("describe-registry", "aws schemas", "createTestEventRegistry"):
+        assert guess not in commands
+    assert "describe-registry" not in (REPO / "Makefile").read_text()
 
 
 @pytest.mark.parametrize("name", sorted(TEST_EVENTS))

@@ -1,5 +1,12 @@
 """A real deploy on loopback: the pinned CDK CLI bootstraps and deploys to moto server, then the
-deployed code, read back from the bootstrap bucket, runs against the Bedrock emulator."""
+deployed code, read back from the bootstrap bucket, runs against the Bedrock emulator.
+
+moto's CloudFormation invokes a `Custom::` resource's function and holds the stack in
+CREATE_IN_PROGRESS until a SUCCESS arrives at its response URL; without Docker it cannot run the
+function (its log group records "error running docker"), so the test answers in the provider's
+place, as the registry's CreateRegistry call would (moto has no EventSchemas; the call itself is
+proven in tests/infra/test_console_test_events.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
@@ -19,6 +27,7 @@ import pytest
 
 from app import STACK_NAME
 from emulator import BedrockEmulator
+from infra.console_test_events import REGISTRY_NAME, REGISTRY_RESOURCE_TYPE
 from localdev.services import ACCOUNT_ID as ACCOUNT
 from localdev.services import DUMMY_CREDENTIALS as CREDENTIALS
 from localdev.services import REGION, local_client
@@ -62,6 +71,40 @@ def moto_url() -> Iterator[str]:
         server.wait(timeout=10)
 
 
+def answer_custom_resources(moto_url: str, done: threading.Event) -> None:
+    """Answer SUCCESS, as the provider function would, for each custom resource of the stack being
+    created, at moto's response URL (the one moto passes in the request it cannot deliver)."""
+    cloudformation = local_client("cloudformation", moto_url)
+    answered: set[str] = set()
+    while not done.wait(0.5):
+        stacks = cloudformation.list_stacks(StackStatusFilter=["CREATE_IN_PROGRESS"])["StackSummaries"]
+        for stack in (s for s in stacks if s["StackName"] == STACK_NAME):
+            for resource in cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]:
+                if resource.get("ResourceType") != REGISTRY_RESOURCE_TYPE:
+                    continue
+                logical = resource["LogicalResourceId"]
+                if logical in answered:
+                    continue
+                response = {
+                    "Status": "SUCCESS",
+                    "StackId": stack["StackId"],
+                    "LogicalResourceId": logical,
+                    "RequestId": "answered-by-the-test",
+                    "PhysicalResourceId": REGISTRY_NAME,
+                    "Data": {},
+                }
+                urllib.request.urlopen(
+                    urllib.request.Request(
+                        f"{moto_url}/cloudformation_{REGION}/cfnresponse?stack={stack['StackId']}",
+                        data=json.dumps(response).encode(),
+                        method="PUT",
+                        headers={"Content-Type": "application/json"},
+                    ),
+                    timeout=10,
+                )
+                answered.add(logical)
+
+
 @pytest.fixture(scope="module")
 def deployed(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Bootstrap and deploy with the pinned CLI; returns the stack's outputs."""
@@ -75,6 +118,9 @@ def deployed(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
         "CDK_DEFAULT_REGION": REGION,
     }
     output = ("--output", str(work / "cdk.out"))
+    done = threading.Event()
+    provider = threading.Thread(target=answer_custom_resources, args=(moto_url, done), daemon=True)
+    provider.start()
     for command in (
         ("bootstrap", f"aws://{ACCOUNT}/{REGION}"),
         (
@@ -88,6 +134,8 @@ def deployed(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     ):
         result = run_cdk(*output, *command, **environment)
         assert result.returncode == 0, f"cdk {command[0]} failed:\n{result.stderr[-4000:]}"
+    done.set()
+    provider.join(timeout=10)
     return json.loads((work / "outputs.json").read_text())[STACK_NAME]  # type: ignore[no-any-return]
 
 
@@ -139,12 +187,15 @@ def test_the_deployed_code_deletes_old_jobs_and_reports_a_failure_to_the_deploye
 ) -> None:
     lambda_client = local_client("lambda", moto_url)
     function = lambda_client.get_function(FunctionName=deployed["FunctionName"])["Configuration"]
-    [code_key] = [
-        obj["Key"]
-        for obj in local_client("s3", moto_url).list_objects_v2(Bucket=ASSET_BUCKET)["Contents"]
+    s3 = local_client("s3", moto_url)
+    # The bucket also holds the registry provider's (Node.js) code: take the janitor's.
+    [archive] = [
+        body
+        for obj in s3.list_objects_v2(Bucket=ASSET_BUCKET)["Contents"]
         if obj["Key"].endswith(".zip")
+        for body in [s3.get_object(Bucket=ASSET_BUCKET, Key=obj["Key"])["Body"].read()]
+        if "janitor/handler.py" in zipfile.ZipFile(io.BytesIO(body)).namelist()
     ]
-    archive = local_client("s3", moto_url).get_object(Bucket=ASSET_BUCKET, Key=code_key)["Body"].read()
     code = tmp_path / "code"
     zipfile.ZipFile(io.BytesIO(archive)).extractall(code)
 

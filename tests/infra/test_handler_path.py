@@ -7,15 +7,15 @@ from pathlib import Path
 
 from app import STACK_NAME
 from tests.infra.asset_support import host_overlay, run_asset_handler
-from tests.infra.synthesis import synthesize
+from tests.infra.synthesis import janitor_function, synthesize
 
 
 def test_the_templates_handler_imports_from_the_staged_asset_alone(tmp_path: Path) -> None:
     outdir = tmp_path / "cdk.out"
     _, template = synthesize(outdir, bundle=True)
-    [function] = template.find_resources("AWS::Lambda::Function").values()
-    handler = function["Properties"]["Handler"]
-    asset_hash = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    function = janitor_function(template)
+    handler = function["Handler"]
+    asset_hash = function["Code"]["S3Key"].removesuffix(".zip")
     assets = json.loads((outdir / f"{STACK_NAME}.assets.json").read_text())
     asset = outdir / assets["files"][asset_hash]["source"]["path"]
     assert asset.is_dir()
@@ -30,11 +30,7 @@ def test_the_templates_handler_imports_from_the_staged_asset_alone(tmp_path: Pat
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:janitor",
-            **{
-                k: v
-                for k, v in function["Properties"]["Environment"]["Variables"].items()
-                if isinstance(v, str)
-            },
+            **{k: v for k, v in function["Environment"]["Variables"].items() if isinstance(v, str)},
         },
     )
 

@@ -20,6 +20,19 @@ from tests.infra.synthesis import evaluation_jobs_arn, only
 
 ORGANIZATION_ID = "o-a1b2c3d4e5"
 REGIONS = ("us-east-1", "eu-west-1")
+#: The hub account's root, taken from the HubRoleArn parameter.
+HUB_ACCOUNT = {
+    "Fn::Join": [
+        "",
+        [
+            "arn:",
+            {"Ref": "AWS::Partition"},
+            ":iam::",
+            {"Fn::Select": [4, {"Fn::Split": [":", {"Ref": "HubRoleArn"}]}]},
+            ":root",
+        ],
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +64,31 @@ def test_only_the_hub_functions_role_inside_the_organization_may_assume_it(templ
         {
             "Action": "sts:AssumeRole",
             "Effect": "Allow",
-            "Principal": {"AWS": {"Ref": "HubRoleArn"}},
-            "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORGANIZATION_ID}},
+            "Principal": {"AWS": HUB_ACCOUNT},
+            "Condition": {
+                "ArnEquals": {"aws:PrincipalArn": {"Ref": "HubRoleArn"}},
+                "StringEquals": {"aws:PrincipalOrgID": ORGANIZATION_ID},
+            },
         }
     ]
     assert role["MaxSessionDuration"] == 3600
+
+
+def test_it_trusts_the_hub_role_by_arn_so_a_recreated_hub_role_is_still_admitted(
+    template: dict[str, Any],
+) -> None:
+    # A role ARN as the principal is stored as the role's unique id: a hub role deleted and
+    # created again would match no member role. The hub account with an ARN condition does.
+    [trust] = only(Template.from_json(template), "AWS::IAM::Role")["AssumeRolePolicyDocument"]["Statement"]
+    assert "HubRoleArn" not in json.dumps(trust["Principal"]["AWS"]["Fn::Join"][1][:3])
+    assert trust["Principal"]["AWS"]["Fn::Join"][1][3] == {
+        "Fn::Select": [4, {"Fn::Split": [":", {"Ref": "HubRoleArn"}]}]
+    }, "the hub account, taken from the hub role's ARN"
+
+
+def test_its_description_names_the_member_account(template: dict[str, Any]) -> None:
+    description = only(Template.from_json(template), "AWS::IAM::Role")["Description"]
+    assert {"Ref": "AWS::AccountId"} in description["Fn::Join"][1]
 
 
 def test_its_permissions_are_the_hubs_cleanup_statements_on_the_member_accounts_jobs(
@@ -100,7 +133,8 @@ def test_without_an_organization_it_trusts_the_hub_role_alone_and_per_job_lookup
     assert trust == {
         "Action": "sts:AssumeRole",
         "Effect": "Allow",
-        "Principal": {"AWS": {"Ref": "HubRoleArn"}},
+        "Principal": {"AWS": HUB_ACCOUNT},
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": {"Ref": "HubRoleArn"}}},
     }
     actions = [s["Action"] for s in only(parsed, "AWS::IAM::Policy")["PolicyDocument"]["Statement"]]
     assert "tag:GetResources" not in actions

@@ -5,12 +5,14 @@ trust, schedules and alarms are proven here)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
 
 from infra.config import ConfigError, load_config
+from janitor.deployment_file import deployment_file_settings
 from tests.infra.synthesis import (
     DEFAULT_CONTEXT,
     ORGANIZATION,
@@ -91,6 +93,12 @@ def test_the_state_machine_lists_fans_out_with_retries_and_a_catch_then_gathers(
         "States.Format('runs/{}/results/{}-{}.json', $.organizationRun, $.target.accountId, $.target.region)"
     )
     assert record["Parameters"]["Body.$"] == "States.JsonToString($)"
+    # A target caught after it recorded its result keeps that result: the write is refused.
+    assert record["Parameters"]["IfNoneMatch"] == "*"
+    assert record["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "ResultAlreadyRecorded"}
+    ]
+    assert fan_out["ItemProcessor"]["States"]["ResultAlreadyRecorded"] == {"Type": "Pass", "End": True}
 
 
 def test_the_schedule_starts_the_run_named_after_its_scheduled_time(organization_template: Template) -> None:
@@ -113,6 +121,9 @@ def test_the_stack_set_deploys_the_member_role_to_the_units_service_managed(
     assert stack_set["Capabilities"] == ["CAPABILITY_NAMED_IAM"]
     [group] = stack_set["StackInstancesGroup"]
     assert group["DeploymentTargets"] == {"OrganizationalUnitIds": [UNIT]}
+    assert stack_set["OperationPreferences"]["ConcurrencyMode"] == "SOFT_FAILURE_TOLERANCE", (
+        "a few accounts that refuse the role do not fail the operation and roll the hub back"
+    )
     assert group["Regions"] == [{"Ref": "AWS::Region"}], "IAM is global: one Region per account"
     janitor_role = logical_id(organization_template, "AWS::IAM::Role", "JanitorRole")
     assert stack_set["Parameters"] == [
@@ -121,8 +132,10 @@ def test_the_stack_set_deploys_the_member_role_to_the_units_service_managed(
     member = json.loads(stack_set["TemplateBody"])
     [role] = [r for r in member["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
     [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"AWS": {"Ref": "HubRoleArn"}}
-    assert trust["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"}}
+    assert trust["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": {"Ref": "HubRoleArn"}},
+        "StringEquals": {"aws:PrincipalOrgID": "o-abcdefghij"},
+    }
     assert not any(
         r["Type"] == "AWS::CDK::Metadata" or "Asset" in r["Type"] for r in member["Resources"].values()
     )
@@ -143,7 +156,9 @@ def test_the_hub_role_may_assume_only_the_member_role_name_and_clean_each_target
         assert "sts:AssumeRole" not in json.dumps(role_statements(organization_template, role))
 
 
-def test_only_the_coordinator_reads_the_organization(organization_template: Template) -> None:
+def test_the_coordinator_lists_the_units_and_the_janitor_only_checks_one_account(
+    organization_template: Template,
+) -> None:
     [enumerate_units] = [
         s
         for s in role_statements(organization_template, "CoordinatorRole")
@@ -153,8 +168,11 @@ def test_only_the_coordinator_reads_the_organization(organization_template: Temp
         "organizations:ListAccountsForParent",
         "organizations:ListChildren",
     ]
-    for role in ("JanitorRole", "StateMachineRole"):
-        assert "organizations:" not in json.dumps(role_statements(organization_template, role))
+    [check_one] = [
+        s for s in role_statements(organization_template, "JanitorRole") if "organizations:" in json.dumps(s)
+    ]
+    assert sorted(check_one["Action"]) == ["organizations:DescribeAccount", "organizations:ListParents"]
+    assert "organizations:" not in json.dumps(role_statements(organization_template, "StateMachineRole"))
 
 
 def test_the_run_is_watched_failed_timed_out_aborted_targets_failed_and_heartbeat(
@@ -206,3 +224,72 @@ def test_one_account_several_regions_needs_no_role_anywhere_else(synth: Synth) -
 def test_a_bad_organization_key_stops_synth_naming_it(overrides: dict[str, str], named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         load_config({**DEFAULT_CONTEXT, **overrides}.get)
+
+
+def test_the_stack_set_leaves_the_excluded_accounts_out_of_the_units(synth: Synth) -> None:
+    template = synth(**ORGANIZATION, excludeAccounts="333333333333,444444444444")
+
+    [group] = only(template, "AWS::CloudFormation::StackSet")["StackInstancesGroup"]
+    assert group["DeploymentTargets"] == {
+        "OrganizationalUnitIds": [UNIT],
+        "AccountFilterType": "DIFFERENCE",
+        "Accounts": ["333333333333", "444444444444"],
+    }
+
+
+def test_an_organization_of_any_size_keeps_every_functions_environment_under_4_kb(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    members = [f"{100_000_000_000 + n:012d}" for n in range(1000)]
+    excluded = [f"{200_000_000_000 + n:012d}" for n in range(1000)]
+    units = [f"ou-abcd-{n:08d}" for n in range(100)]
+    app, template = synthesize(
+        tmp_path_factory.mktemp("cdk.out"),
+        **{
+            **ORGANIZATION,
+            "memberAccounts": ",".join(members),
+            "excludeAccounts": ",".join(excluded),
+            "organizationUnits": ",".join(units),
+            "aws:cdk:enable-asset-metadata": True,
+        },
+    )
+
+    functions = template.find_resources("AWS::Lambda::Function")
+    for logical, function in functions.items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        size = sum(len(key) + len(json.dumps(value)) for key, value in variables.items())
+        assert size < 4096, f"{logical}: {size} bytes of environment"
+    janitors = [f for f in functions.values() if f["Properties"]["Handler"].startswith("janitor.")]
+    assert len(janitors) == 2, "the janitor and the coordinator"
+    for function in janitors:
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert not {"MEMBER_ACCOUNTS", "EXCLUDE_ACCOUNTS", "ORGANIZATION_UNITS"} & set(variables)
+        # The lists travel in the asset, where the function reads them at cold start.
+        asset = Path(app.outdir) / function["Metadata"]["aws:asset:path"]
+        lists = deployment_file_settings({"LAMBDA_TASK_ROOT": str(asset)})
+        assert lists["MEMBER_ACCOUNTS"].split(",") == members
+        assert lists["EXCLUDE_ACCOUNTS"].split(",") == excluded
+        assert lists["ORGANIZATION_UNITS"].split(",") == units
+
+
+def test_the_run_logs_under_vended_logs_and_ends_before_the_next_can_start(
+    organization_template: Template,
+) -> None:
+    machine = only(organization_template, "AWS::StepFunctions::StateMachine")
+    [destination] = machine["LoggingConfiguration"]["Destinations"]
+    log_group = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+    name = organization_template.to_json()["Resources"][log_group]["Properties"]["LogGroupName"]
+    assert name.startswith("/aws/vendedlogs/states/")
+    # Nightly: 24 hours less the scheduler's 15-minute flexible window.
+    assert definition(organization_template)["TimeoutSeconds"] == 24 * 3600 - 15 * 60
+
+
+def test_expired_results_leave_no_delete_markers(organization_template: Template) -> None:
+    rules = only(organization_template, "AWS::S3::Bucket")["LifecycleConfiguration"]["Rules"]
+    assert any(rule.get("ExpiredObjectDeleteMarker") is True for rule in rules)
+    assert any(rule.get("ExpirationInDays") == 90 for rule in rules)
+
+
+def test_an_organization_run_needs_an_hour_between_runs() -> None:
+    with pytest.raises(ConfigError, match="scheduleExpression: an organization run needs at least an hour"):
+        load_config({**DEFAULT_CONTEXT, **ORGANIZATION, "scheduleExpression": "rate(30 minutes)"}.get)

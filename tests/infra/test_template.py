@@ -8,7 +8,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from tests.infra.synthesis import Synth, logical_id, only
+from tests.infra.synthesis import Synth, janitor_function, logical_id, only
 
 EVALUATION_JOBS_ARN = {
     "Fn::Join": [
@@ -27,7 +27,7 @@ EVALUATION_JOBS_ARN = {
 
 
 def test_the_function_runs_arm64_python_with_tracing(template: Template) -> None:
-    function = only(template, "AWS::Lambda::Function")
+    function = janitor_function(template)
     assert function["Runtime"] == "python3.14"
     assert function["Architectures"] == ["arm64"]
     assert function["Handler"] == "janitor.handler.lambda_handler"
@@ -43,17 +43,17 @@ def test_by_default_no_concurrency_is_reserved_so_a_minimum_quota_account_can_de
 ) -> None:
     # Lambda refuses any reservation that leaves the account less unreserved concurrency than its
     # minimum; a new account's whole quota can be that minimum (10).
-    assert "ReservedConcurrentExecutions" not in only(template, "AWS::Lambda::Function")
+    assert "ReservedConcurrentExecutions" not in janitor_function(template)
 
 
 def test_reserved_concurrency_is_reserved_when_the_context_asks_for_it(synth: Synth) -> None:
-    function = only(synth(reservedConcurrency="1"), "AWS::Lambda::Function")
+    function = janitor_function(synth(reservedConcurrency="1"))
     assert function["ReservedConcurrentExecutions"] == 1
 
 
 def test_the_environment_carries_every_setting(template: Template) -> None:
     topic = logical_id(template, "AWS::SNS::Topic", "Topic")
-    assert only(template, "AWS::Lambda::Function")["Environment"]["Variables"] == {
+    assert janitor_function(template)["Environment"]["Variables"] == {
         "RETENTION_DAYS": "30",
         "ELIGIBLE_STATUSES": "Completed,Failed,Stopped",
         "APPLICATION_TYPES": "ModelEvaluation,RagEvaluation",
@@ -274,7 +274,7 @@ def test_context_overrides_reach_the_function_the_schedule_and_the_alarms(synth:
         timeoutSeconds="600",
         notificationEmails="ops@example.com, oncall@example.com",
     )
-    variables = only(template, "AWS::Lambda::Function")["Environment"]["Variables"]
+    variables = janitor_function(template)["Environment"]["Variables"]
     assert {
         key: variables[key]
         for key in (
@@ -299,7 +299,7 @@ def test_context_overrides_reach_the_function_the_schedule_and_the_alarms(synth:
         "MIN_OLDER_THAN_DAYS": "3",
         "MAX_DELETIONS_CEILING": "500",
     }
-    function = only(template, "AWS::Lambda::Function")
+    function = janitor_function(template)
     assert (function["MemorySize"], function["Timeout"]) == (1024, 600)
     assert only(template, "AWS::Logs::LogGroup")["RetentionInDays"] == 30
     schedule = only(template, "AWS::Scheduler::Schedule")
@@ -347,7 +347,7 @@ def role_statement_ids(template: Template) -> list[str]:
 def test_tag_get_resources_is_granted_only_when_tags_are_looked_up_in_batches(synth: Synth) -> None:
     batched = synth()
     per_job = synth(tagLookup="perJob")
-    assert only(batched, "AWS::Lambda::Function")["Environment"]["Variables"]["TAG_LOOKUP"] == "batched"
-    assert only(per_job, "AWS::Lambda::Function")["Environment"]["Variables"]["TAG_LOOKUP"] == "perJob"
+    assert janitor_function(batched)["Environment"]["Variables"]["TAG_LOOKUP"] == "batched"
+    assert janitor_function(per_job)["Environment"]["Variables"]["TAG_LOOKUP"] == "perJob"
     assert "ReadTagsInBatches" in role_statement_ids(batched)
     assert "ReadTagsInBatches" not in role_statement_ids(per_job), "least privilege: no unused action"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -41,25 +42,11 @@ def seed(local: LocalAws, accounts: list[str]) -> None:
 def test_the_stack_set_gives_the_member_role_to_the_accounts_in_the_unit_only(
     organization_run: OrganizationOnMoto,
 ) -> None:
-    local = organization_run.local
-    sts = local.client("sts")
     roles = {}
     for account in organization_run.accounts:
-        credentials = sts.assume_role(
-            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="check"
-        )["Credentials"]
-        member_iam = boto3.client(
-            "iam",
-            endpoint_url=local.moto_url,
-            region_name=REGION,
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
-        names = {role["RoleName"] for role in member_iam.list_roles()["Roles"]}
-        roles[account] = MEMBER_ROLE in names
-        if roles[account]:
-            trust = member_iam.get_role(RoleName=MEMBER_ROLE)["Role"]["AssumeRolePolicyDocument"]
+        trust = member_role_trust(organization_run, account)
+        roles[account] = trust is not None
+        if trust is not None:
             assert organization_run.hub.hub_role_arn in json.dumps(trust)
     assert roles == {
         **dict.fromkeys(organization_run.organization.members, True),
@@ -113,3 +100,39 @@ def test_one_run_cleans_every_reachable_target_and_reports_the_unreachable_one(
     assert {(t["accountId"], t["region"]) for t in machine["failedTargets"]} == {
         (organization.outside, region) for region in REGIONS
     }
+
+
+def test_an_excluded_account_in_the_unit_gets_no_member_role_and_is_not_cleaned(local: LocalAws) -> None:
+    with organization_on_moto(local, REGIONS, members=2, excluded_members=1) as organization_run:
+        excluded, kept = organization_run.organization.members
+        seed(local, organization_run.accounts)
+
+        started = organization_run.start(SCHEDULED)
+        execution = organization_run.wait(started["executionArn"])
+
+        assert execution["status"] == "SUCCEEDED"
+        assert member_role_trust(organization_run, excluded) is None
+        assert member_role_trust(organization_run, kept) is not None
+        for region in REGIONS:
+            assert len(local.bedrock.surviving_job_arns(account_id=excluded, region=region)) == 3
+            assert local.bedrock.surviving_job_arns(account_id=kept, region=region) == []
+
+
+def member_role_trust(organization_run: OrganizationOnMoto, account: str) -> dict[str, Any] | None:
+    """The trust policy of the member role in `account`, or None where it has none."""
+    local = organization_run.local
+    credentials = local.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole", RoleSessionName="check"
+    )["Credentials"]
+    member_iam = boto3.client(
+        "iam",
+        endpoint_url=local.moto_url,
+        region_name=REGION,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    if MEMBER_ROLE not in {role["RoleName"] for role in member_iam.list_roles()["Roles"]}:
+        return None
+    trust: dict[str, Any] = member_iam.get_role(RoleName=MEMBER_ROLE)["Role"]["AssumeRolePolicyDocument"]
+    return trust

@@ -1,9 +1,11 @@
 """S3Outputs against moto server's S3 over HTTP: a job's prefix is counted and emptied a listing
-page at a time, one DeleteObjects call a page, and nothing outside that prefix is ever sent."""
+page at a time, one DeleteObjects call a page, and nothing outside that prefix is ever sent;
+every call names the bucket's owner, and none is made or waited for past the deadline."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -12,9 +14,10 @@ import pytest
 from moto.s3.exceptions import S3AccessDeniedError
 from moto.s3.models import S3Backend, s3_backends
 
+from janitor.deadline import Deadline, DeadlineExceededError
 from janitor.job_outputs import OutputLocation, is_own_key, locate_outputs
 from janitor.s3_outputs import OutputCount, OutputStoreError, S3Outputs
-from localdev.s3_faults import delete_objects_refusing
+from localdev.s3_faults import delete_objects_held, delete_objects_refusing, expected_bucket_owner_enforced
 from localdev.services import ACCOUNT_ID, LocalAws
 
 if TYPE_CHECKING:
@@ -49,9 +52,13 @@ class Bucket:
         self.delete_calls: list[list[str]] = []
 
     def outputs(
-        self, all_versions: bool = False, hooks: Mapping[str, Callable[..., None]] | None = None
+        self,
+        all_versions: bool = False,
+        hooks: Mapping[str, Callable[..., None]] | None = None,
+        owner: str | None = ACCOUNT_ID,
     ) -> S3Outputs:
-        """S3Outputs over a client that records DeleteObjects calls, with botocore event `hooks`."""
+        """S3Outputs for `owner`'s buckets over a client that records DeleteObjects calls, with
+        botocore event `hooks`."""
 
         def client() -> S3Client:
             s3: S3Client = self.local.client("s3")
@@ -60,7 +67,7 @@ class Bucket:
                 s3.meta.events.register(event, hook)
             return s3
 
-        return S3Outputs(client, all_versions)
+        return S3Outputs(client, all_versions, owner)
 
     def _record_delete_call(self, params: dict[str, Any], **_: Any) -> None:
         self.delete_calls.append([item["Key"] for item in params["Delete"]["Objects"]])
@@ -164,7 +171,9 @@ def test_plain_deletes_in_a_versioned_bucket_leave_delete_markers_over_the_versi
     removal = outputs.remove(job)
 
     assert counted == OutputCount(objects=3, bytes=300), "the current objects, not their versions"
-    assert removal.deleted == counted
+    assert removal.deleted == OutputCount(), "hidden behind delete markers is not deleted"
+    assert removal.noncurrent == counted
+    assert removal.stopped is None
     assert bucket.keys(job.prefix) == set()
     versions, markers = bucket.versions(job.prefix)
     assert sorted(key for key, _ in versions) == sorted(keys * 2)
@@ -218,12 +227,16 @@ def test_a_key_outside_the_prefix_is_never_sent_whatever_the_listing_returns(loc
     assert bucket.keys() == {"team-a/prompts.jsonl"}
 
 
-def test_a_listing_that_fails_raises_with_s3s_code(local: LocalAws) -> None:
+def test_a_listing_that_fails_stops_the_removal_with_s3s_code(local: LocalAws) -> None:
     outputs = Bucket(local).outputs()
+    nowhere = OutputLocation("no-such-bucket", "team-a/nightly/a1b2c3d4e5f6/")
 
+    removal = outputs.remove(nowhere)
+
+    assert removal.stopped is not None
+    assert removal.stopped.startswith("NoSuchBucket: ")
     with pytest.raises(OutputStoreError) as raised:
-        outputs.remove(OutputLocation("no-such-bucket", "team-a/nightly/a1b2c3d4e5f6/"))
-
+        outputs.count(nowhere)
     assert raised.value.code == "NoSuchBucket"
 
 
@@ -240,10 +253,10 @@ def test_a_delete_objects_call_refused_as_a_whole_raises_with_s3s_code(
     # moto server answers the whole DeleteObjects request 403 AccessDenied, as S3 does when IAM
     # denies s3:DeleteObject on the bucket; the listing before it succeeds.
     monkeypatch.setattr(S3Backend, "delete_objects", refuse_the_whole_call)
-    with pytest.raises(OutputStoreError) as raised:
-        bucket.outputs().remove(job)
+    removal = bucket.outputs().remove(job)
 
-    assert (raised.value.code, raised.value.message) == ("AccessDenied", "Access Denied")
+    assert removal.stopped == "AccessDenied: Access Denied"
+    assert (removal.deleted, removal.unsent) == (OutputCount(), 3), "listed, none deleted"
     assert len(bucket.delete_calls) == 1
     assert bucket.keys() == {f"{job.prefix}{file}" for file in FILES}
 
@@ -261,9 +274,133 @@ def test_threads_share_one_client_made_once(local: LocalAws) -> None:
             made.append(s3)
         return s3
 
-    outputs = S3Outputs(client, all_versions=False)
+    outputs = S3Outputs(client, all_versions=False, bucket_owner=ACCOUNT_ID)
     with ThreadPoolExecutor(8) as pool:
         counts = list(pool.map(lambda _: outputs.count(job), range(16)))
 
     assert counts == [OutputCount(objects=3, bytes=300)] * 16
     assert len(made) == 1
+
+
+# -- the bucket's owner ---------------------------------------------------------------------------
+
+OTHER_ACCOUNT = "999999999999"
+
+
+def test_every_call_names_the_target_account_as_the_buckets_owner(local: LocalAws) -> None:
+    bucket = Bucket(local, versioned=True)
+    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
+    bucket.put([f"{job.prefix}{file}" for file in FILES])
+    sent: list[tuple[str, bytes | None]] = []
+
+    def recorder(operation: str) -> Callable[..., None]:
+        def record(request: Any, **_: Any) -> None:
+            sent.append((operation, request.headers.get("x-amz-expected-bucket-owner")))
+
+        return record
+
+    def outputs(all_versions: bool) -> S3Outputs:
+        operations = ("ListObjectsV2", "ListObjectVersions", "DeleteObjects")
+        hooks = {f"before-send.s3.{operation}": recorder(operation) for operation in operations}
+        return bucket.outputs(all_versions, hooks=hooks)
+
+    outputs(False).probe(job)
+    outputs(False).count(job)
+    outputs(False).remove(job)
+    outputs(True).count(job)
+    outputs(True).remove(job)
+
+    assert {name for name, _ in sent} == {"ListObjectsV2", "DeleteObjects", "ListObjectVersions"}
+    assert {owner for _, owner in sent} == {ACCOUNT_ID.encode()}
+
+
+def test_a_same_named_bucket_of_another_account_is_never_touched(local: LocalAws) -> None:
+    # The name is taken by another account (the team's bucket deleted, the name claimed again).
+    s3_backends[OTHER_ACCOUNT]["aws"].create_bucket(BUCKET, "us-east-1")
+    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
+    theirs = {f"{job.prefix}{file}" for file in FILES}
+    for key in theirs:
+        s3_backends[OTHER_ACCOUNT]["aws"].put_object(BUCKET, key, b"theirs")
+    outputs = S3Outputs(lambda: local.client("s3"), all_versions=False, bucket_owner=ACCOUNT_ID)
+
+    with expected_bucket_owner_enforced() as refused:
+        with pytest.raises(OutputStoreError) as probed:
+            outputs.probe(job)
+        removal = outputs.remove(job)
+
+    assert (probed.value.code, probed.value.message) == ("AccessDenied", "Access Denied")
+    assert removal.stopped == "AccessDenied: Access Denied"
+    assert refused == [BUCKET, BUCKET]
+    assert set(s3_backends[OTHER_ACCOUNT]["aws"].get_bucket(BUCKET).keys) == theirs
+
+
+def test_a_store_that_does_not_know_the_owner_makes_no_call(local: LocalAws) -> None:
+    bucket = Bucket(local)
+    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
+    bucket.put([f"{job.prefix}{file}" for file in FILES])
+    calls: list[str] = []
+    outputs = bucket.outputs(owner=None, hooks={"before-send.s3": lambda **_: calls.append("sent")})
+
+    with pytest.raises(OutputStoreError) as raised:
+        outputs.probe(job)
+    removal = outputs.remove(job)
+
+    assert raised.value.code == "NoBucketOwner"
+    assert removal.stopped is not None
+    assert removal.stopped.startswith("NoBucketOwner")
+    assert calls == []
+    assert outputs.owned_by(ACCOUNT_ID).count(job) == OutputCount(objects=3, bytes=300)
+
+
+# -- the deadline ----------------------------------------------------------------------------------
+
+
+def test_a_removal_held_past_its_deadline_returns_by_then_saying_what_is_left(local: LocalAws) -> None:
+    bucket = Bucket(local)
+    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
+    bucket.put(f"{job.prefix}datasets/{i:04d}.jsonl" for i in range(1500))
+    end = time.monotonic() + 1.0
+    deadline = Deadline(lambda: end - time.monotonic())
+
+    with delete_objects_held():
+        removal = bucket.outputs().remove(job, deadline)
+        returned = time.monotonic()
+
+    assert returned - end < 0.5, "not waited for past the deadline"
+    assert removal.stopped is not None
+    assert removal.stopped.startswith("DeadlineExceeded: ")
+    assert (removal.listed, removal.deleted, removal.unsent) == (1500, OutputCount(), 1500)
+    assert len(bucket.delete_calls) == 1, "no second call after the first was abandoned"
+
+
+def test_no_call_starts_after_the_deadline(local: LocalAws) -> None:
+    bucket = Bucket(local)
+    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
+    bucket.put([f"{job.prefix}{file}" for file in FILES])
+    calls: list[str] = []
+    outputs = bucket.outputs(hooks={"before-send.s3": lambda **_: calls.append("sent")})
+    passed = Deadline(lambda: -1.0)
+
+    removal = outputs.remove(job, passed)
+    with pytest.raises(DeadlineExceededError):
+        outputs.probe(job, passed)
+
+    assert removal.stopped is not None
+    assert removal.stopped.startswith("DeadlineExceeded")
+    assert calls == []
+    assert bucket.keys() == {f"{job.prefix}{file}" for file in FILES}
+
+
+def test_the_probe_asks_for_one_key_under_the_jobs_own_prefix(local: LocalAws) -> None:
+    bucket = Bucket(local)
+    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
+    asked: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        asked.append(dict(params))
+
+    bucket.outputs(hooks={"provide-client-params.s3.ListObjectsV2": record}).probe(job)
+
+    assert asked == [
+        {"Bucket": BUCKET, "Prefix": job.prefix, "MaxKeys": 1, "ExpectedBucketOwner": ACCOUNT_ID}
+    ]

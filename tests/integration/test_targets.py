@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from localdev.failing_endpoint import FailingEndpoint
 from localdev.services import ACCOUNT_ID, REGION, LocalAws
 from tests.conftest import Invoker
@@ -16,6 +18,7 @@ OTHER_REGION = "eu-west-1"
 ORGANIZATION = {
     "TARGET_REGIONS": f"{REGION},{OTHER_REGION}",
     "MEMBER_ROLE_NAME": "BedrockEvaluationJanitorMember",
+    "MEMBER_ACCOUNTS": MEMBER,
 }
 OLD = datetime.now(UTC) - timedelta(days=40)
 
@@ -162,3 +165,123 @@ def test_an_organization_run_event_is_refused_where_the_deployment_has_none(
     assert run.error is not None
     assert "organizationRun" in str(run.error)
     assert local.bedrock.request_counts() == {}
+
+
+@pytest.mark.parametrize("account", [ACCOUNT_ID, MEMBER])
+def test_an_excluded_account_is_refused_with_no_request_to_sts_organizations_or_bedrock(
+    local: LocalAws, invoke: Invoker, account: str
+) -> None:
+    seed_everywhere(local)
+
+    with FailingEndpoint([(403, "AccessDenied")]) as sts, FailingEndpoint([(400, "Unused")]) as organizations:
+        run = invoke(
+            {"target": {"accountId": account, "region": REGION}},
+            AWS_ENDPOINT_URL_STS=sts.endpoint_url,
+            AWS_ENDPOINT_URL_ORGANIZATIONS=organizations.endpoint_url,
+            EXCLUDE_ACCOUNTS=account,
+            ORGANIZATION_UNITS="r-abcd",
+            **ORGANIZATION,
+        )
+        requests = (sts.requests, organizations.requests)
+
+    assert run.error is not None
+    assert f"{account} is excluded by this deployment (excludeAccounts)" in str(run.error)
+    assert requests == (0, 0)
+    assert local.bedrock.request_counts() == {}
+    assert sum(surviving(local).values()) == 12
+
+
+def organization_with_a_unit(local: LocalAws) -> tuple[str, str, str]:
+    """(the unit's id, an account in it, an account directly under the root), in moto."""
+    organizations = local.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    unit = organizations.create_organizational_unit(ParentId=root, Name="science")["OrganizationalUnit"]["Id"]
+    inside, outside = (
+        organizations.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"][
+            "AccountId"
+        ]
+        for name in ("inside", "outside")
+    )
+    organizations.move_account(AccountId=inside, SourceParentId=root, DestinationParentId=unit)
+    return unit, inside, outside
+
+
+def test_an_account_outside_the_units_and_unlisted_is_refused_once_organizations_says_so(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    unit, inside, outside = organization_with_a_unit(local)
+    for account in (inside, outside):
+        local.bedrock.add_job(status="Completed", creation_time=OLD, account_id=account, region=REGION)
+    deployment = {**ORGANIZATION, "MEMBER_ACCOUNTS": "", "ORGANIZATION_UNITS": unit}
+
+    refused = invoke({"target": {"accountId": outside, "region": REGION}}, **deployment)
+    admitted = invoke({"target": {"accountId": inside, "region": REGION}}, **deployment)
+
+    assert refused.error is not None
+    assert f"{outside} is neither this function's account, nor in memberAccounts" in str(refused.error)
+    assert "organizationUnits" in str(refused.error)
+    assert len(local.bedrock.surviving_job_arns(account_id=outside, region=REGION)) == 1
+    assert admitted.error is None, admitted.error
+    assert len(local.bedrock.surviving_job_arns(account_id=inside, region=REGION)) == 0
+
+
+def test_a_target_run_again_keeps_the_result_its_first_run_recorded(local: LocalAws, invoke: Invoker) -> None:
+    seed_everywhere(local)
+    s3 = local.client("s3")
+    s3.create_bucket(Bucket="janitor-results")
+    event = {
+        "target": {"accountId": MEMBER, "region": REGION},
+        "organizationRun": "nightly-2026-11-30T03-00-00Z",
+    }
+    key = f"runs/nightly-2026-11-30T03-00-00Z/results/{MEMBER}-{REGION}.json"
+
+    first = invoke(event, RESULTS_BUCKET="janitor-results", **ORGANIZATION)
+    local.bedrock.reset_counts()
+    # The state machine's retry of an invocation whose answer was lost after the function ended.
+    again = invoke(event, RESULTS_BUCKET="janitor-results", **ORGANIZATION)
+
+    assert first.result is not None
+    assert again.result is not None
+    assert first.result["deleted"] == again.result["deleted"] == 3
+    recorded = json.loads(s3.get_object(Bucket="janitor-results", Key=key)["Body"].read())
+    assert recorded["deleted"] == 3, "not the re-run's alreadyGone counts"
+    assert local.bedrock.request_counts() == {}, "the second invocation does not run again"
+    assert again.logs("Target already recorded for this run")
+
+
+def test_a_region_the_account_has_not_enabled_is_a_skipped_target_not_a_failed_one(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    seed_everywhere(local)
+    local.bedrock.disable_region(MEMBER, OTHER_REGION)
+    local.client("s3").create_bucket(Bucket="janitor-results")
+
+    run = invoke(
+        {
+            "target": {"accountId": MEMBER, "region": OTHER_REGION},
+            "organizationRun": "nightly-2026-11-30T03-00-00Z",
+        },
+        RESULTS_BUCKET="janitor-results",
+        **ORGANIZATION,
+    )
+
+    assert run.error is None
+    assert run.result is not None
+    assert run.result["targetSkipped"]["reason"] == "regionNotEnabled"
+    assert "error" not in run.result
+    assert "systemicError" not in run.result
+    assert run.result["complete"] is True
+    assert surviving(local)[(MEMBER, OTHER_REGION)] == 3
+
+
+def test_the_functions_own_region_refusing_its_credentials_is_still_a_failure(
+    local: LocalAws, invoke: Invoker
+) -> None:
+    seed_everywhere(local)
+    local.bedrock.disable_region(ACCOUNT_ID, REGION)
+
+    run = invoke({}, **ORGANIZATION)
+
+    assert run.error is not None
+    assert "UnrecognizedClientException" in str(run.error)

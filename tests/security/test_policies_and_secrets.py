@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from tests.infra.synthesis import synthesize
+from tests.infra.synthesis import janitor_function, synthesize
 
 REPO = Path(__file__).resolve().parents[2]
 #: The only statements allowed on Resource "*": actions IAM defines no resource type for.
@@ -69,8 +69,7 @@ def test_the_retain_tag_deny_uses_the_tag_key_the_function_checks(
     tmp_path: Path, retain_tag_key: str
 ) -> None:
     _, template = synthesize(tmp_path / "cdk.out", retainTagKey=retain_tag_key)
-    [function] = template.find_resources("AWS::Lambda::Function").values()
-    assert function["Properties"]["Environment"]["Variables"]["RETAIN_TAG_KEY"] == retain_tag_key
+    assert janitor_function(template)["Environment"]["Variables"]["RETAIN_TAG_KEY"] == retain_tag_key
     [deny] = [s for s in statements(template) if s["Effect"] == "Deny"]
     assert as_list(deny["Action"]) == ["bedrock:BatchDeleteEvaluationJob"]
     assert deny["Condition"] == {"StringEqualsIgnoreCase": {f"aws:ResourceTag/{retain_tag_key}": "true"}}

@@ -174,3 +174,48 @@ def test_outputs_a_target_could_not_delete_are_reported_with_their_account_and_r
     assert "s3://eval-results/p/j/x/" in json.loads(message.message)["email"]
     totals = organization_metrics(summary)[0][1]
     assert (totals["OutputObjectsDeleted"], totals["OutputBytesDeleted"]) == (4, 40)
+
+
+def skipped(account: str, region: str, reason: str) -> dict[str, Any]:
+    return {
+        "target": {"accountId": account, "region": region},
+        "scanned": 0,
+        "eligible": 0,
+        "deleted": 0,
+        "failed": 0,
+        "failedJobs": [],
+        "complete": True,
+        "targetSkipped": {
+            "reason": reason,
+            "message": "The security token included in the request is invalid.",
+        },
+    }
+
+
+def test_a_target_whose_region_is_not_enabled_is_skipped_not_failed_and_reported_once() -> None:
+    items = [
+        ran("111111111111", "us-east-1", deleted=2, failed=1),
+        skipped("222222222222", "ap-east-1", "regionNotEnabled"),
+    ]
+
+    summary = organization_summary(read_results(items))
+
+    assert summary["targetsFailed"] == []
+    assert summary["targetsSkipped"] == [
+        {
+            "accountId": "222222222222",
+            "region": "ap-east-1",
+            "reason": "regionNotEnabled",
+            "message": "The security token included in the request is invalid.",
+        }
+    ]
+    assert dict(organization_metrics(summary)[0][1])["TargetsFailed"] == 0
+    [message] = organization_failure_messages(summary)
+    document = json.loads(message.message)
+    assert document["email"].count("222222222222 ap-east-1: regionNotEnabled") == 1
+    assert [t["accountId"] for t in json.loads(document["default"])["skippedTargets"]] == ["222222222222"]
+
+
+def test_skipped_targets_alone_send_no_report() -> None:
+    summary = organization_summary(read_results([skipped("222222222222", "ap-east-1", "regionNotEnabled")]))
+    assert organization_failure_messages(summary) == []

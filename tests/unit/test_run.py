@@ -104,12 +104,16 @@ def test_running_out_of_time_stops_before_the_next_batch() -> None:
 
 
 class FlakyStore(InMemoryJobStore):
-    """Fails the first `failures` calls of each kind with a throttling error, then recovers."""
+    """Fails the first `failures` calls of each kind (a throttled lookup, a delete failing with
+    `delete_code`), then recovers."""
 
-    def __init__(self, jobs: list[EvaluationJob], failures: int) -> None:
+    def __init__(
+        self, jobs: list[EvaluationJob], failures: int, delete_code: str = "InternalServerException"
+    ) -> None:
         super().__init__(jobs=jobs)
         self.tag_failures_left = failures
         self.delete_failures_left = failures
+        self.delete_code = delete_code
 
     def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]:
         with self._lock:
@@ -122,7 +126,7 @@ class FlakyStore(InMemoryJobStore):
         with self._lock:
             if self.delete_failures_left:
                 self.delete_failures_left -= 1
-                raise BedrockCallError("InternalServerException", "try again")
+                raise BedrockCallError(self.delete_code, "try again")
         return super().delete_jobs(arns, deadline)
 
 
@@ -131,6 +135,16 @@ def test_transient_failures_after_the_sdks_retries_are_retried_at_the_end_of_the
     summary = run(store).summary
     assert (summary.eligible, summary.deleted, summary.failed) == (60, 60, 0)
     assert sorted(store.deleted) == sorted(job.arn for job in store.jobs)
+
+
+def test_a_throttle_the_pacer_knows_is_retried_and_never_stops_the_run() -> None:
+    # RequestLimitExceeded was paced as a throttle, yet never retried and counted toward the
+    # systemic stop: twelve throttled delete calls in a row stopped the run after ten.
+    store = FlakyStore(old_jobs(300), failures=0, delete_code="RequestLimitExceeded")
+    store.delete_failures_left = 12
+    summary = run(store).summary
+    assert summary.stopped_by is None
+    assert (summary.eligible, summary.deleted, summary.failed) == (300, 300, 0)
 
 
 def test_a_permanent_error_is_not_retried() -> None:

@@ -1,13 +1,16 @@
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from janitor.deployment_file import DEPLOYMENT_FILE
 from janitor.settings import SettingsError, load_settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:janitor-failures"
 REPO = Path(__file__).resolve().parents[2]
+BASE_ENVIRONMENT = {"NOTIFICATION_TOPIC_ARN": TOPIC}
 
 
 def test_defaults_match_the_documented_ones() -> None:
@@ -123,3 +126,39 @@ def test_a_bad_setting_fails_the_cold_start_naming_the_variable() -> None:
     assert result.returncode != 0
     assert "SettingsError" in result.stderr
     assert "RETENTION_DAYS: Input should be greater than or equal to 1 (got '-1')" in result.stderr
+
+
+def test_list_settings_are_read_from_the_deployment_file_at_the_assets_root(tmp_path: Path) -> None:
+    (tmp_path / DEPLOYMENT_FILE).write_text(
+        json.dumps({"MEMBER_ACCOUNTS": "111111111111,222222222222", "EXCLUDE_ACCOUNTS": "333333333333"})
+    )
+    environment = {**BASE_ENVIRONMENT, "LAMBDA_TASK_ROOT": str(tmp_path)}
+
+    settings = load_settings(environment)
+
+    assert settings.member_accounts == {"111111111111", "222222222222"}
+    assert settings.exclude_accounts == {"333333333333"}
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ("not json", "cannot be read"),
+        ('{"RETENTION_DAYS": "1"}', "must map some of TARGET_REGIONS"),
+        ('{"MEMBER_ACCOUNTS": ["111111111111"]}', "must map some of TARGET_REGIONS"),
+        ('{"MEMBER_ACCOUNTS": "12345"}', "MEMBER_ACCOUNTS: 12345 is not a 12-digit account id"),
+    ],
+)
+def test_a_bad_deployment_file_fails_the_cold_start_naming_it(
+    tmp_path: Path, content: str, named: str
+) -> None:
+    (tmp_path / DEPLOYMENT_FILE).write_text(content)
+    with pytest.raises(SettingsError, match=named):
+        load_settings({**BASE_ENVIRONMENT, "LAMBDA_TASK_ROOT": str(tmp_path)})
+
+
+def test_a_list_set_both_in_the_file_and_the_environment_is_refused(tmp_path: Path) -> None:
+    (tmp_path / DEPLOYMENT_FILE).write_text('{"MEMBER_ACCOUNTS": "111111111111"}')
+    environment = {**BASE_ENVIRONMENT, "LAMBDA_TASK_ROOT": str(tmp_path), "MEMBER_ACCOUNTS": "222222222222"}
+    with pytest.raises(SettingsError, match="MEMBER_ACCOUNTS: is set both in the environment and in"):
+        load_settings(environment)

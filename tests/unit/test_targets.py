@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from janitor.overrides import InvalidInvocationError, Target, parse_invocation
 from janitor.settings import Settings, SettingsError, load_settings
-from janitor.targets import home_target, plan_targets, resolve_target
+from janitor.targets import home_target, needs_membership_check, plan_targets, resolve_target
 
 HOME = home_target("arn:aws:lambda:us-east-1:123456789012:function:bedrock-evaluation-janitor")
 MEMBER = "222222222222"
@@ -39,7 +39,11 @@ def test_by_default_only_the_functions_own_account_and_region_are_accepted() -> 
 
 
 def test_the_deployment_names_the_regions_and_the_member_role() -> None:
-    wide = settings(TARGET_REGIONS="us-east-1,eu-west-1", MEMBER_ROLE_NAME="BedrockEvaluationJanitorMember")
+    wide = settings(
+        TARGET_REGIONS="us-east-1,eu-west-1",
+        MEMBER_ROLE_NAME="BedrockEvaluationJanitorMember",
+        MEMBER_ACCOUNTS=MEMBER,
+    )
 
     assert resolve_target(target(MEMBER, "eu-west-1"), HOME, wide) == target(MEMBER, "eu-west-1")
     with pytest.raises(InvalidInvocationError, match=r"target\.region: ap-south-1"):
@@ -155,3 +159,76 @@ def test_planned_targets_are_each_once_within_the_deployment_and_never_excluded(
 def test_bad_organization_settings_fail_the_cold_start_naming_the_variable(variable: str, value: str) -> None:
     with pytest.raises(SettingsError, match=variable):
         settings(**{variable: value})
+
+
+MEMBER_ROLE = "BedrockEvaluationJanitorMember"
+
+
+@pytest.mark.parametrize("account", [HOME.account_id, MEMBER])
+def test_an_excluded_account_is_refused_naming_it_and_the_key(account: str) -> None:
+    deployed = settings(MEMBER_ROLE_NAME=MEMBER_ROLE, MEMBER_ACCOUNTS=MEMBER, EXCLUDE_ACCOUNTS=account)
+
+    with pytest.raises(InvalidInvocationError, match=rf"{account} is excluded .*\(excludeAccounts\)"):
+        resolve_target(target(account, "us-east-1"), HOME, deployed)
+
+
+def test_with_no_target_an_excluded_own_account_is_refused_too() -> None:
+    with pytest.raises(InvalidInvocationError, match="excludeAccounts"):
+        resolve_target(None, HOME, settings(EXCLUDE_ACCOUNTS=HOME.account_id))
+
+
+def test_an_unlisted_account_is_refused_without_units_and_left_to_organizations_with_them() -> None:
+    listed_only = settings(MEMBER_ROLE_NAME=MEMBER_ROLE, MEMBER_ACCOUNTS="444444444444")
+    with pytest.raises(InvalidInvocationError, match=rf"{MEMBER} is not in this deployment's memberAccounts"):
+        resolve_target(target(MEMBER, "us-east-1"), HOME, listed_only)
+
+    with_units = settings(MEMBER_ROLE_NAME=MEMBER_ROLE, ORGANIZATION_UNITS="ou-abcd-12345678")
+    admitted = resolve_target(target(MEMBER, "us-east-1"), HOME, with_units)
+    assert needs_membership_check(admitted, HOME, with_units)
+    assert not needs_membership_check(HOME, HOME, with_units)
+    listed = settings(MEMBER_ROLE_NAME=MEMBER_ROLE, ORGANIZATION_UNITS="r-abcd", MEMBER_ACCOUNTS=MEMBER)
+    assert not needs_membership_check(target(MEMBER, "us-east-1"), HOME, listed)
+
+
+@given(
+    account=accounts,
+    listed=st.frozensets(accounts),
+    excluded=st.frozensets(accounts, min_size=1),
+    units=st.booleans(),
+    requested=st.booleans(),
+)
+def test_an_excluded_account_is_never_a_target_whatever_else_the_deployment_says(
+    account: str, listed: frozenset[str], excluded: frozenset[str], units: bool, requested: bool
+) -> None:
+    deployed = settings(
+        MEMBER_ROLE_NAME=MEMBER_ROLE,
+        MEMBER_ACCOUNTS=",".join(sorted(listed | {account})),
+        EXCLUDE_ACCOUNTS=",".join(sorted(excluded | {account})),
+        **({"ORGANIZATION_UNITS": "r-abcd"} if units else {}),
+    )
+    home = Target(accountId=account, region="us-east-1") if not requested else HOME
+
+    with pytest.raises(InvalidInvocationError, match=f"{account} is excluded"):
+        resolve_target(target(account, "us-east-1") if requested else None, home, deployed)
+
+
+@given(account=accounts, listed=st.frozensets(accounts), units=st.booleans())
+def test_another_account_is_admitted_only_when_listed_or_left_to_organizations(
+    account: str, listed: frozenset[str], units: bool
+) -> None:
+    deployed = settings(
+        MEMBER_ROLE_NAME=MEMBER_ROLE,
+        MEMBER_ACCOUNTS=",".join(sorted(listed)),
+        **({"ORGANIZATION_UNITS": "r-abcd"} if units else {}),
+    )
+    wanted = target(account, "us-east-1")
+    try:
+        admitted = resolve_target(wanted, HOME, deployed)
+    except InvalidInvocationError:
+        assert account != HOME.account_id
+        assert account not in listed
+        assert not units
+        return
+    assert admitted == wanted
+    checked = needs_membership_check(admitted, HOME, deployed)
+    assert account == HOME.account_id or account in listed or checked

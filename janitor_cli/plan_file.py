@@ -1,0 +1,288 @@
+"""The plan file: what `plan --out` writes, and every check `apply` makes on it before any request.
+
+Version 2. Besides `kind`, `version`, `createdAt`, the `settings` and, per account and Region,
+the jobs with the fields the selection read (ARN, name, status, creation time, application
+type), the file carries `digest`: "sha256:" and the SHA-256 of the canonical JSON (sorted keys,
+no blanks, ASCII) of everything else in it. A plan is refused before any request when it is not
+JSON, when any field is missing, extra, of the wrong type or malformed (a time without a time
+zone, an ARN of another account or Region), when its digest does not match, and when it lists a
+job that its own settings, at its own creation time, would not have selected.
+
+The digest only catches a plan changed by accident or by hand: whoever can edit the file can
+recompute it. What holds against such an edit is, first, the re-selection here (the function's
+own pure policy over each listed job's recorded fields), then `apply`'s own retain-tag key
+(never the plan's) and its re-check of every job as Bedrock describes it now
+(janitor_cli.applying).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from janitor.selection import EVALUATION_JOB_ARN, EvaluationJob, skip_reason
+from janitor.settings import Settings
+from janitor_cli.planning import Plan, PlannedJob, TargetPlan, settings_record
+from janitor_cli.settings import InvalidOptionsError, cli_settings
+
+PLAN_KIND = "bedrock-eval-janitor-plan"
+PLAN_VERSION = 2
+DIGEST_PREFIX = "sha256:"
+#: A plan dated this far ahead of the local clock is refused (clocks differ a little).
+CLOCK_SKEW = timedelta(minutes=5)
+_REMAKE = "make a new one with `bedrock-eval-janitor plan --out FILE`"
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+
+
+class PlanFileError(ValueError):
+    """A plan file that cannot be applied; nothing was requested. The message is one line."""
+
+
+def plan_digest(document: Mapping[str, Any]) -> str:
+    """ "sha256:<hex>" over the canonical JSON of `document` without its `digest`."""
+    body = {key: value for key, value in document.items() if key != "digest"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return DIGEST_PREFIX + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def with_digest(document: Mapping[str, Any]) -> dict[str, Any]:
+    """`document` with its `digest` (re)computed."""
+    return {
+        **{key: value for key, value in document.items() if key != "digest"},
+        "digest": plan_digest(document),
+    }
+
+
+def plan_document(plan: Plan) -> dict[str, Any]:
+    """The plan as its file holds it, digest included."""
+    return with_digest(
+        {
+            "kind": PLAN_KIND,
+            "version": PLAN_VERSION,
+            "createdAt": plan.created_at.isoformat(),
+            "settings": plan.settings,
+            "targets": [
+                {
+                    "accountId": target.account_id,
+                    "region": target.region,
+                    "profile": target.profile,
+                    "jobs": [
+                        {
+                            "jobArn": job.job_arn,
+                            "jobName": job.job_name,
+                            "status": job.status,
+                            "creationTime": job.creation_time,
+                            "applicationType": job.application_type,
+                        }
+                        for job in target.jobs
+                    ],
+                }
+                for target in plan.targets
+            ],
+        }
+    )
+
+
+def write_plan(plan: Plan, path: Path) -> None:
+    path.write_text(json.dumps(plan_document(plan), indent=2) + "\n", encoding="utf-8")
+
+
+# -- the file's shape: every key required, nothing else allowed, no type coerced -----------------
+
+
+def _aware_time(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date-time text")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no time zone (a plan's times are UTC: ...+00:00)")
+    return parsed
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+AwareTime = Annotated[datetime, BeforeValidator(_aware_time)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class JobRecord(_Strict):
+    job_arn: Annotated[str, _matching(EVALUATION_JOB_ARN, "an evaluation job's ARN")] = Field(alias="jobArn")
+    job_name: str = Field(alias="jobName")
+    status: str
+    creation_time: AwareTime = Field(alias="creationTime")
+    application_type: str = Field(alias="applicationType")
+
+
+class SettingsRecord(_Strict):
+    older_than_days: int = Field(alias="olderThanDays")
+    max_deletions: int = Field(alias="maxDeletions")
+    name_exclude: str | None = Field(alias="nameExclude")
+    application_types: list[str] = Field(alias="applicationTypes")
+    statuses: list[str]
+    retain_tag_key: str = Field(alias="retainTagKey")
+
+
+class TargetRecord(_Strict):
+    account_id: Annotated[str, _matching(_ACCOUNT, "a 12-digit account id")] = Field(alias="accountId")
+    region: Annotated[str, _matching(_REGION, "a Region name such as us-east-1")]
+    profile: str | None
+    jobs: list[JobRecord]
+
+
+class PlanRecord(_Strict):
+    kind: str
+    version: int
+    created_at: AwareTime = Field(alias="createdAt")
+    settings: SettingsRecord
+    targets: list[TargetRecord]
+    digest: str
+
+
+def _first_problem(error: ValidationError) -> str:
+    problems = error.errors()
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in problems[0]["loc"])
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where.lstrip('.') or 'the plan'}: {problems[0]['msg'].removeprefix('Value error, ')}{more}"
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _document(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise PlanFileError(
+            f"cannot read the plan {path} ({error.strerror or error}): check the path, or {_REMAKE}"
+        ) from None
+    except UnicodeDecodeError:
+        raise PlanFileError(f"{path} is not a plan (not UTF-8 text): {_REMAKE}") from None
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise PlanFileError(
+            f"{path} is not a plan (not JSON: {' '.join(str(error).split())}): {_REMAKE}"
+        ) from None
+    if not isinstance(document, dict) or document.get("kind") != PLAN_KIND:
+        raise PlanFileError(f"{path} is not a bedrock-eval-janitor plan: {_REMAKE}")
+    version = document.get("version")
+    if type(version) is not int or version != PLAN_VERSION:
+        raise PlanFileError(
+            f"{path} is a plan of version {version!r}; this command applies version {PLAN_VERSION} only: {_REMAKE}"
+        )
+    digest = document.get("digest")
+    if not isinstance(digest, str) or not hmac.compare_digest(digest, plan_digest(document)):
+        raise PlanFileError(
+            f"{path}: the plan changed after it was written (its digest does not match its content): "
+            f"review it again and {_REMAKE}"
+        )
+    return document
+
+
+def _settings(record: SettingsRecord) -> Settings:
+    """The function's settings model over the plan's settings, which must be exactly as written."""
+    try:
+        settings = cli_settings(
+            {
+                "--older-than-days": str(record.older_than_days),
+                "--max-deletions": str(record.max_deletions),
+                "--name-exclude": record.name_exclude,
+                "--application-types": ",".join(record.application_types),
+                "--statuses": ",".join(record.statuses),
+                "--retain-tag-key": record.retain_tag_key,
+            }
+        )
+    except InvalidOptionsError as error:
+        raise PlanFileError(f"the plan's settings are invalid ({error}): {_REMAKE}") from None
+    if settings_record(settings) != record.model_dump(by_alias=True):
+        raise PlanFileError(f"the plan's settings are not as `plan` writes them: {_REMAKE}")
+    return settings
+
+
+def _check_jobs(record: PlanRecord, settings: Settings) -> None:
+    """Each job once, in its target's account and Region, and one the plan's settings select."""
+    policy = settings.selection_policy(record.created_at)
+    seen: set[str] = set()
+    for target in record.targets:
+        if len(target.jobs) > settings.max_deletions:
+            raise PlanFileError(
+                f"the plan lists {len(target.jobs)} jobs in {target.account_id} {target.region}, more than "
+                f"its maxDeletions ({settings.max_deletions}): it changed after it was written; {_REMAKE}"
+            )
+        for job in target.jobs:
+            region, account = job.job_arn.split(":")[3:5]
+            if (account, region) != (target.account_id, target.region):
+                raise PlanFileError(
+                    f"the plan lists {job.job_arn}, which is not an evaluation job of {target.account_id} "
+                    f"{target.region}: {_REMAKE}"
+                )
+            if job.job_arn in seen:
+                raise PlanFileError(f"the plan lists {job.job_arn} twice: {_REMAKE}")
+            seen.add(job.job_arn)
+            as_listed = EvaluationJob(
+                job.job_arn, job.job_name, job.status, job.creation_time, job.application_type
+            )
+            reason = skip_reason(as_listed, policy)
+            if reason is not None:
+                raise PlanFileError(
+                    f"the plan lists {job.job_arn} ({job.job_name!r}), which its own settings would not "
+                    f"have selected ({reason.value}): the plan changed after it was written; {_REMAKE}"
+                )
+
+
+def read_plan(path: Path, max_age: timedelta, now: datetime) -> Plan:
+    """The plan in `path`, or PlanFileError saying in one line why it cannot be applied."""
+    document = _document(path)
+    try:
+        record = PlanRecord.model_validate(document)
+    except ValidationError as error:
+        raise PlanFileError(f"{path} is malformed at {_first_problem(error)}: {_REMAKE}") from None
+    settings = _settings(record.settings)
+    _check_jobs(record, settings)
+    age = now - record.created_at
+    if age < -CLOCK_SKEW:
+        raise PlanFileError(
+            f"the plan is dated {record.created_at.isoformat()}, in the future: check this machine's clock, or {_REMAKE}"
+        )
+    if age > max_age:
+        raise PlanFileError(
+            f"the plan was made {age.total_seconds() / 3600:.1f} h ago, more than --max-age "
+            f"({max_age.total_seconds() / 3600:g} h): {_REMAKE}"
+        )
+    targets = [
+        TargetPlan(
+            account_id=target.account_id,
+            region=target.region,
+            profile=target.profile,
+            jobs=[
+                PlannedJob(
+                    job.job_arn, job.job_name, job.status, job.creation_time.isoformat(), job.application_type
+                )
+                for job in target.jobs
+            ],
+        )
+        for target in record.targets
+    ]
+    return Plan(record.created_at, settings_record(settings), targets)
