@@ -28,7 +28,7 @@ def test_the_role_is_assumed_with_a_session_named_after_the_organization_run() -
         "assume_role",
         {
             "Credentials": {
-                "AccessKeyId": "ASIAEXAMPLEEXAMPLE12",
+                "AccessKeyId": "member-session-key",
                 "SecretAccessKey": "secret",
                 "SessionToken": "token",
                 "Expiration": datetime(2026, 11, 30, 4, tzinfo=UTC),
