@@ -22,6 +22,7 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
+from infra.asset_pruning import UNUSED_FILES, UNUSED_PACKAGES, kept_services, prune
 from janitor.deployment_file import DEPLOYMENT_FILE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,8 +52,11 @@ def _digest(*paths: Path) -> str:
 
 
 def install_dependencies() -> Path:
-    """The pinned Lambda dependencies for arm64/CPython 3.14, installed once per requirement change."""
-    target = CACHE / _digest(REQUIREMENTS, CONSTRAINTS)[:16]
+    """The pinned Lambda dependencies for arm64/CPython 3.14, less what the function never loads
+    (infra/asset_pruning.py), installed once per requirement change or change of clients."""
+    services = kept_services(SOURCE)
+    key = f"{_digest(REQUIREMENTS, CONSTRAINTS)} {sorted(services)} {UNUSED_PACKAGES} {UNUSED_FILES}"
+    target = CACHE / hashlib.sha256(key.encode()).hexdigest()[:16]
     if target.is_dir():
         return target
     staging = target.with_suffix(".partial")
@@ -77,6 +81,7 @@ def install_dependencies() -> Path:
         ],
         check=True,
     )
+    prune(staging, services)
     staging.rename(target)
     return target
 
