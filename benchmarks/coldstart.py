@@ -3,7 +3,7 @@
 Each sample is a fresh `python -c` child; the two kinds alternate so drift hits both alike. The
 child times its own import section (perf_counter); the parent also keeps the child's whole wall
 time (interpreter start-up included) and its CPU time from wait4. The handler is imported with
-plain `import janitor.handler`, which is what `cold_start_handler_module()` does in a fresh
+plain `import janitor.handlers.cleanup`, which is what `cold_start_handler_module()` does in a fresh
 process, without the local harness (moto) that module drags in. Both kinds run in the deployed
 function's environment, Lambda runtime variables included (see `__main__`): outside Lambda, the
 X-Ray SDK that Powertools' Tracer imports creates two X-Ray clients for centralized sampling at
@@ -28,7 +28,7 @@ _REPORT = (
     "print(time.perf_counter() - t, next(int(line.split()[1]) for line in open('/proc/self/status') "
     "if line.startswith('VmHWM:')))"
 )
-HANDLER_CODE = "import time; t = time.perf_counter(); import janitor.handler; " + _REPORT
+HANDLER_CODE = "import time; t = time.perf_counter(); import janitor.handlers.cleanup; " + _REPORT
 BARE_CODE = "import time; t = time.perf_counter(); import boto3; boto3.client('bedrock'); " + _REPORT
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
 
@@ -73,12 +73,12 @@ def _summary(samples: list[Sample]) -> dict[str, Any]:
 
 
 def import_time_top(env: Mapping[str, str], top: int = 10) -> dict[str, list[dict[str, Any]]]:
-    """`python -X importtime -c 'import janitor.handler'`: the top entries by cumulative and self time.
+    """`python -X importtime -c 'import janitor.handlers.cleanup'`: the top entries by cumulative and self time.
 
-    The cumulative list leaves out janitor.handler itself (it is the whole import).
+    The cumulative list leaves out janitor.handlers.cleanup itself (it is the whole import).
     """
     completed = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import janitor.handler"],
+        [sys.executable, "-X", "importtime", "-c", "import janitor.handlers.cleanup"],
         env=dict(env),
         capture_output=True,
         text=True,
@@ -97,12 +97,12 @@ def import_time_top(env: Mapping[str, str], top: int = 10) -> dict[str, list[dic
                 }
             )
     by_cumulative = sorted(
-        (e for e in entries if e["module"] != "janitor.handler"), key=lambda e: -e["cumulativeMs"]
+        (e for e in entries if e["module"] != "janitor.handlers.cleanup"), key=lambda e: -e["cumulativeMs"]
     )
     by_self = sorted(entries, key=lambda e: -e["selfMs"])
-    total = next((e["cumulativeMs"] for e in entries if e["module"] == "janitor.handler"), None)
+    total = next((e["cumulativeMs"] for e in entries if e["module"] == "janitor.handlers.cleanup"), None)
     return {
-        "handlerImportMs": [{"module": "janitor.handler", "cumulativeMs": total}],
+        "handlerImportMs": [{"module": "janitor.handlers.cleanup", "cumulativeMs": total}],
         "topCumulative": by_cumulative[:top],
         "topSelf": by_self[:top],
     }

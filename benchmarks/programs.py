@@ -74,7 +74,7 @@ def naive(check_tags: bool = True) -> Outcome:
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from janitor.sdk import standard_retries
+    from janitor.aws.sdk import standard_retries
 
     config = Config(retries=standard_retries())  # type: ignore[arg-type]
     client: BedrockClient = boto3.client("bedrock", config=config)
@@ -120,16 +120,16 @@ def switch_off_retry_layers(layers: Sequence[str]) -> None:
     """Take retry layers out of the janitor, to measure what each one buys."""
     if not layers:
         return  # nothing imported: the janitor's start-up is measured from a cold start
-    import janitor.pacing
-    import janitor.service
+    import janitor.aws.pacing
+    import janitor.run.service
 
     unknown = set(layers) - set(RETRY_LAYERS)
     if unknown:
         raise ValueError(f"unknown retry layers {sorted(unknown)}; known: {RETRY_LAYERS}")
     if "pacer" in layers:
-        janitor.pacing.OperationPacing.attach = lambda self, client: None  # type: ignore[method-assign]
+        janitor.aws.pacing.OperationPacing.attach = lambda self, client: None  # type: ignore[method-assign]
     if "rounds" in layers:
-        janitor.service.RETRY_ROUNDS = 0
+        janitor.run.service.RETRY_ROUNDS = 0
 
 
 def janitor() -> Outcome:

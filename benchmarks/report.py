@@ -116,7 +116,7 @@ def cold_start_table(cold: Mapping[str, Any]) -> str:
         f"{'CPU s':>6} {'RSS MB':>7}",
     ]
     for name, row in (
-        ("janitor.handler import + clients", handler),
+        ("janitor.handlers.cleanup import + clients", handler),
         ("import boto3; client('bedrock')", bare),
     ):
         lines.append(
@@ -126,7 +126,7 @@ def cold_start_table(cold: Mapping[str, Any]) -> str:
     lines.append(
         f"ratio handler/bare: {cold['ratio']:.2f} (import section), {cold['processWallRatio']:.2f} (whole process)"
     )
-    lines.append("python -X importtime -c 'import janitor.handler', top 10 by cumulative time:")
+    lines.append("python -X importtime -c 'import janitor.handlers.cleanup', top 10 by cumulative time:")
     for entry in cold["importTime"]["topCumulative"]:
         lines.append(f"  {entry['cumulativeMs']:>8.1f} ms  (self {entry['selfMs']:>6.1f})  {entry['module']}")
     lines.append("top 10 by self time:")

@@ -12,8 +12,8 @@ at 50 ms a request:
   inside the 202 (a transient failure of one job, which no SDK retries; 4,000 jobs).
 
 The layers: the SDK's retries (standard mode, 8 attempts; off: AWS_MAX_ATTEMPTS=1, which also
-leaves the pacer nothing to retry with), the pacer (janitor.pacing) and the run's retry rounds
-at its end (janitor.service.RETRY_ROUNDS). A layer earns its keep when some scenario loses jobs,
+leaves the pacer nothing to retry with), the pacer (janitor.aws.pacing) and the run's retry rounds
+at its end (janitor.run.service.RETRY_ROUNDS). A layer earns its keep when some scenario loses jobs,
 or time, without it; a fourth, the listing's resume after the SDK's attempts, lost nothing
 anywhere and was removed (README, Safety). Results: benchmarks/results/retry_layers.json.
 """

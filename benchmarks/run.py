@@ -36,7 +36,7 @@ from emulator.quota import QuotaEmulator
 from localdev.lambda_runtime import CHILD_PYTHONPATH, REPO
 from localdev.services import ACCOUNT_ID, REGION, LocalAws
 
-#: The janitor's default MAX_CONCURRENCY (lambda_src/janitor/settings.py); the runs keep it.
+#: The janitor's default MAX_CONCURRENCY (lambda_src/janitor/config/settings.py); the runs keep it.
 JANITOR_CONCURRENCY = 16
 #: High enough that every eligible job is deleted in one run.
 MAX_DELETIONS = "1000000"

@@ -99,7 +99,7 @@ def _output_statements(
         iam.PolicyStatement(
             sid="DeleteEvaluationJobOutputs",
             # Object keys are per job and made after deployment; the code deletes only under a
-            # deleted job's own prefix (janitor.job_outputs). No kms:Decrypt: a delete reads nothing.
+            # deleted job's own prefix (janitor.outputs.locations). No kms:Decrypt: a delete reads nothing.
             actions=["s3:DeleteObject", *(["s3:DeleteObjectVersion"] if outputs.all_versions else [])],
             resources=[f"{bucket}/*" for bucket in buckets],
             conditions=own_buckets,

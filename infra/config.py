@@ -1,6 +1,6 @@
 """CDK context -> one validated JanitorConfig. Every error names the context key.
 
-The function's own settings are validated by the function's own model (janitor.settings), so
+The function's own settings are validated by the function's own model (janitor.config.settings), so
 the stack can never deploy a value the function would refuse at cold start. cdk.json holds the
 defaults; `cdk deploy -c key=value` overrides them (values then arrive as strings).
 """
@@ -17,8 +17,8 @@ from aws_cdk import aws_logs as logs
 
 from infra.cleanup_permissions import OutputPermissions
 from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS, as_schedule
-from janitor.deployment_file import LIST_VARIABLES
-from janitor.settings import SettingsError, load_settings
+from janitor.config.deployment_file import LIST_VARIABLES
+from janitor.config.settings import SettingsError, load_settings
 
 #: Context key -> the function's environment variable it sets.
 FUNCTION_SETTINGS: dict[str, str] = {

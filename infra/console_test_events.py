@@ -39,14 +39,14 @@ REGISTRY_RESOURCE_TYPE = "Custom::TestEventRegistry"
 #: What CreateRegistry raises for a registry that exists (the Schemas API's 409); anchored, so
 #: no other error name that merely contains it is ignored.
 REGISTRY_EXISTS = "^ConflictException$"
-#: Event name (as the console lists it) -> the event. Each must pass janitor.overrides with the
+#: Event name (as the console lists it) -> the event. Each must pass janitor.config.overrides with the
 #: default deployment's bounds (minOlderThanDays 7, maxDeletionsCeiling 10,000, dryRun false).
 TEST_EVENTS: dict[str, dict[str, Any]] = {
     "dry-run": {"dryRun": True},
     "normal-run": {},
     "last-week-at-most-50": {"olderThanDays": 7, "maxDeletions": 50},
 }
-#: The person-facing part of janitor.overrides.Overrides; `organizationRun` is left out because
+#: The person-facing part of janitor.config.overrides.Overrides; `organizationRun` is left out because
 #: only the organization run's state machine sends it.
 EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -17,7 +17,7 @@ from infra.config import JanitorConfig
 from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 
-HANDLER = "janitor.handler.lambda_handler"
+HANDLER = "janitor.handlers.cleanup.lambda_handler"
 #: Async invocations (the schedule's) that still fail after Lambda's retries land here.
 ASYNC_RETRY_ATTEMPTS = 2
 

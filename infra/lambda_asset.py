@@ -3,7 +3,7 @@
 Dependencies are installed by pip for the Lambda platform (arm64, CPython 3.14) into a cache
 keyed by the requirement files, then copied with the source into CDK's bundling directory. A
 deployment with list settings (accounts, OUs, Regions, buckets) gets them in a file at the
-asset's root (janitor.deployment_file) rather than in the environment, which Lambda
+asset's root (janitor.config.deployment_file) rather than in the environment, which Lambda
 caps at 4 KB: its source is a copy of lambda_src/ with that file, staged under .build/.
 """
 
@@ -23,7 +23,7 @@ from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
 from infra.asset_pruning import UNUSED_FILES, UNUSED_PACKAGES, kept_services, prune
-from janitor.deployment_file import DEPLOYMENT_FILE
+from janitor.config.deployment_file import DEPLOYMENT_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "lambda_src"

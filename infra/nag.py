@@ -154,7 +154,7 @@ def acknowledge_output_findings(role_owner: Construct, outputs: OutputPermission
             f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::{bucket}/*]",
             "Evaluation jobs write their outputs under keys made at run time (<s3Uri>/<jobName>/<jobId>/); "
             "the role may delete objects in the buckets the deployment lists, and the code deletes only "
-            "under a deleted job's own prefix (janitor.job_outputs).",
+            "under a deleted job's own prefix (janitor.outputs.locations).",
         )
 
 

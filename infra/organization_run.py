@@ -35,7 +35,7 @@ from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
 from infra.schedule import FLEXIBLE_WINDOW
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 
-COORDINATOR_HANDLER = "janitor.coordinator.lambda_handler"
+COORDINATOR_HANDLER = "janitor.handlers.coordinator.lambda_handler"
 #: A run's objects are kept this long, for reading a past run's summary and results.
 RESULTS_RETENTION = Duration.days(90)
 #: Lambda's throttle when the account's concurrency is used up (new accounts have 10 in all).
@@ -251,7 +251,7 @@ class OrganizationRun(Construct):
             action="putObject",
             parameters={
                 "Bucket": self.results.bucket_name,
-                # The key janitor.run_results.result_key gives a target's own result.
+                # The key janitor.organization.results.result_key gives a target's own result.
                 "Key": sfn.JsonPath.format(
                     "runs/{}/results/{}-{}.json",
                     sfn.JsonPath.string_at("$.organizationRun"),

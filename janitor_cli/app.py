@@ -15,9 +15,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from janitor.selection import EVALUATION_JOB_ARN
-from janitor.settings import DEFAULT_RETAIN_TAG_KEY, Settings
-from janitor.target_sessions import TargetStores, session_stores
+from janitor.config.settings import DEFAULT_RETAIN_TAG_KEY, Settings
+from janitor.core.selection import EVALUATION_JOB_ARN
+from janitor.run.target_sessions import TargetStores, session_stores
 from janitor_cli import credentials
 from janitor_cli.applying import ApplyResult, apply_target, plan_policy
 from janitor_cli.credentials import CredentialsError

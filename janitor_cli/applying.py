@@ -5,7 +5,7 @@ deleted by someone else. Each planned job is read again (GetEvaluationJob and
 ListTagsForResource) and judged by the function's own selection code with the plan's settings,
 the apply's own retain-tag key and the current time; only a job that still qualifies is sent to
 BatchDeleteEvaluationJob, 25 at a time, and the answer is read as the function reads it
-(janitor.delete_outcome).
+(janitor.core.delete_outcome).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from janitor.bedrock import BedrockEvaluationJobs
-from janitor.deadline import NO_DEADLINE
-from janitor.delete_outcome import read_batch
-from janitor.job_store import BedrockCallError, JobGoneError
-from janitor.report import FailedJob
-from janitor.selection import (
+from janitor.aws.bedrock import BedrockEvaluationJobs
+from janitor.core.deadline import NO_DEADLINE
+from janitor.core.delete_outcome import read_batch
+from janitor.core.job_store import BedrockCallError, JobGoneError
+from janitor.core.report import FailedJob
+from janitor.core.selection import (
     MAX_BATCH_SIZE,
     EvaluationJob,
     SelectionPolicy,

@@ -23,8 +23,8 @@ from botocore.exceptions import (
     TokenRetrievalError,
 )
 
-from janitor.sdk import lenient_session
-from janitor.settings import REGION_PATTERN
+from janitor.aws.sdk import lenient_session
+from janitor.config.settings import REGION_PATTERN
 from janitor_cli.text import one_line
 
 #: STS's and the SDK's codes for keys or session tokens that AWS no longer (or never) accepts.

@@ -28,8 +28,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from janitor.selection import EVALUATION_JOB_ARN, EvaluationJob, skip_reason
-from janitor.settings import Settings
+from janitor.config.settings import Settings
+from janitor.core.selection import EVALUATION_JOB_ARN, EvaluationJob, skip_reason
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan, settings_record
 from janitor_cli.settings import InvalidOptionsError, cli_settings
 

@@ -1,8 +1,8 @@
 """`plan`: the function's own run, in dry-run mode, over one account and Region.
 
-The run is janitor.service.JanitorRun with the function's selection, tag lookups and cap; its
+The run is janitor.run.service.JanitorRun with the function's selection, tag lookups and cap; its
 store refuses every delete, so no delete call is possible on this path. It keeps each decision
-(janitor.tally.RunTally's `record_decisions`): the jobs a real run would delete, and every job
+(janitor.run.tally.RunTally's `record_decisions`): the jobs a real run would delete, and every job
 kept with its reason. The plan file it is written to and read from is janitor_cli.plan_file.
 """
 
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from janitor.bedrock import BedrockEvaluationJobs
-from janitor.deadline import Deadline
-from janitor.job_store import BatchDeleteOutcome, TagIndex
-from janitor.selection import EvaluationJob
-from janitor.service import JanitorRun
-from janitor.settings import Settings
+from janitor.aws.bedrock import BedrockEvaluationJobs
+from janitor.config.settings import Settings
+from janitor.core.deadline import Deadline
+from janitor.core.job_store import BatchDeleteOutcome, TagIndex
+from janitor.core.selection import EvaluationJob
+from janitor.run.service import JanitorRun
 
 #: A person waits at a terminal: no Lambda deadline to keep.
 NO_TIME_LIMIT_SECONDS = 365 * 86400.0

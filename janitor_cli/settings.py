@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from janitor.settings import Settings, SettingsError, load_settings
+from janitor.config.settings import Settings, SettingsError, load_settings
 
 #: Option -> the environment variable of the function's setting it stands for.
 OPTION_VARIABLES: dict[str, str] = {

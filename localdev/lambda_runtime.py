@@ -18,7 +18,7 @@ from typing import Any
 from janitor import SERVICE_NAME
 from localdev.services import FUNCTION_ARN
 
-HANDLER_MODULE = "janitor.handler"
+HANDLER_MODULE = "janitor.handlers.cleanup"
 REPO = Path(__file__).resolve().parents[1]
 #: The Lambda asset's root: what Lambda puts in LAMBDA_TASK_ROOT and on sys.path.
 ASSET_ROOT = REPO / "lambda_src"
@@ -66,7 +66,7 @@ def lambda_runtime_environment() -> dict[str, str]:
 
 
 def cold_start_handler_module() -> ModuleType:
-    """Import janitor.handler afresh, as a new Lambda execution environment would.
+    """Import janitor.handlers.cleanup afresh, as a new Lambda execution environment would.
 
     It reads the current environment and binds its logger to the current sys.stdout, so each
     test (and the demo) sees its own settings, endpoints and log lines.

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from janitor.selection import EVALUATION_JOB_ARN
+from janitor.core.selection import EVALUATION_JOB_ARN
 from janitor_cli.app import app
 from janitor_cli.plan_file import plan_digest, with_digest
 from localdev.services import ACCOUNT_ID

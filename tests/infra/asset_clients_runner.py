@@ -42,7 +42,7 @@ def main() -> None:
     import boto3
     from botocore.exceptions import ClientError
 
-    from janitor.sdk import client_config
+    from janitor.aws.sdk import client_config
 
     session = boto3.session.Session()
     calls: dict[str, str] = {}

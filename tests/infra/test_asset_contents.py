@@ -83,7 +83,7 @@ def test_every_module_imports_and_every_client_makes_a_call_from_the_asset_alone
     assert completed.returncode == 0, completed.stderr[-3000:]
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     assert report["botocore"].startswith(str(asset)), "botocore comes from the asset"
-    assert {"janitor.handler", "janitor.coordinator"} <= set(report["modules"])
-    assert len(report["modules"]) == len(list((asset / "janitor").glob("*.py"))) - 1, "every module"
+    assert {"janitor.handlers.cleanup", "janitor.handlers.coordinator"} <= set(report["modules"])
+    assert len(report["modules"]) == len(list((asset / "janitor").rglob("*.py"))) - 1, "every module"
     assert set(report["calls"]) == set(services)
     assert all(outcome.startswith("ok") for outcome in report["calls"].values()), report["calls"]

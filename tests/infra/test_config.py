@@ -12,7 +12,7 @@ import pytest
 
 from infra.config import FUNCTION_SETTINGS, ConfigError, load_config
 from infra.schedule_expression import schedule_period_seconds
-from janitor.settings import Settings
+from janitor.config.settings import Settings
 from tests.infra.synthesis import DEFAULT_CONTEXT, REPO, cdk_environment, run_cdk
 
 

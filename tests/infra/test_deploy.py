@@ -145,7 +145,7 @@ def test_the_deployed_function_has_the_handler_environment_and_role_of_the_templ
     function = local_client("lambda", moto_url).get_function(FunctionName=deployed["FunctionName"])[
         "Configuration"
     ]
-    assert function["Handler"] == "janitor.handler.lambda_handler"
+    assert function["Handler"] == "janitor.handlers.cleanup.lambda_handler"
     assert function["Runtime"] == "python3.14"
     variables = function["Environment"]["Variables"]
     assert variables["NOTIFICATION_TOPIC_ARN"] == deployed["TopicArn"]
@@ -194,7 +194,7 @@ def test_the_deployed_code_deletes_old_jobs_and_reports_a_failure_to_the_deploye
         for obj in s3.list_objects_v2(Bucket=ASSET_BUCKET)["Contents"]
         if obj["Key"].endswith(".zip")
         for body in [s3.get_object(Bucket=ASSET_BUCKET, Key=obj["Key"])["Body"].read()]
-        if "janitor/handler.py" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+        if "janitor/handlers/cleanup.py" in zipfile.ZipFile(io.BytesIO(body)).namelist()
     ]
     code = tmp_path / "code"
     zipfile.ZipFile(io.BytesIO(archive)).extractall(code)

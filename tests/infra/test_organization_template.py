@@ -12,7 +12,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infra.config import ConfigError, load_config
-from janitor.deployment_file import deployment_file_settings
+from janitor.config.deployment_file import deployment_file_settings
 from tests.infra.synthesis import (
     DEFAULT_CONTEXT,
     ORGANIZATION,
@@ -88,7 +88,7 @@ def test_the_state_machine_lists_fans_out_with_retries_and_a_catch_then_gathers(
     ]
     record = fan_out["ItemProcessor"]["States"]["RecordTargetFailure"]
     assert record["Resource"].endswith(":states:::aws-sdk:s3:putObject")
-    # The key janitor.run_results.result_key gives the target's own result.
+    # The key janitor.organization.results.result_key gives the target's own result.
     assert record["Parameters"]["Key.$"] == (
         "States.Format('runs/{}/results/{}-{}.json', $.organizationRun, $.target.accountId, $.target.region)"
     )

@@ -30,7 +30,7 @@ def test_the_function_runs_arm64_python_with_tracing(template: Template) -> None
     function = janitor_function(template)
     assert function["Runtime"] == "python3.14"
     assert function["Architectures"] == ["arm64"]
-    assert function["Handler"] == "janitor.handler.lambda_handler"
+    assert function["Handler"] == "janitor.handlers.cleanup.lambda_handler"
     assert (function["MemorySize"], function["Timeout"]) == (512, 900)
     assert function["TracingConfig"] == {"Mode": "Active"}
     assert function["LoggingConfig"] == {

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from emulator import FaultConfig
-from janitor.systemic import SYSTEMIC_ERROR_THRESHOLD
+from janitor.core.systemic import SYSTEMIC_ERROR_THRESHOLD
 from localdev.services import LocalAws
 from tests.conftest import Invocation, Invoker
 

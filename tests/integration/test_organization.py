@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from janitor.organization import OrganizationAccounts
+from janitor.organization.accounts import OrganizationAccounts
 from localdev.services import LocalAws
 
 

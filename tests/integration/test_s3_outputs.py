@@ -14,9 +14,9 @@ import pytest
 from moto.s3.exceptions import S3AccessDeniedError
 from moto.s3.models import S3Backend, s3_backends
 
-from janitor.deadline import Deadline, DeadlineExceededError
-from janitor.job_outputs import OutputLocation, is_own_key, locate_outputs
-from janitor.s3_outputs import OutputCount, OutputStoreError, S3Outputs
+from janitor.core.deadline import Deadline, DeadlineExceededError
+from janitor.outputs.locations import OutputLocation, is_own_key, locate_outputs
+from janitor.outputs.s3 import OutputCount, OutputStoreError, S3Outputs
 from localdev.s3_faults import delete_objects_held, delete_objects_refusing, expected_bucket_owner_enforced
 from localdev.services import ACCOUNT_ID, LocalAws
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from janitor.deadline import Deadline
-from janitor.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError, TagIndex
-from janitor.report import FailedJob
-from janitor.selection import EvaluationJob, SelectionPolicy, batched, is_protected, retention_cutoff
-from janitor.service import JanitorRun
-from janitor.tally import EventLog
+from janitor.core.deadline import Deadline
+from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError, TagIndex
+from janitor.core.report import FailedJob
+from janitor.core.selection import EvaluationJob, SelectionPolicy, batched, is_protected, retention_cutoff
+from janitor.run.service import JanitorRun
+from janitor.run.tally import EventLog
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 RETAIN = "janitor:retain"

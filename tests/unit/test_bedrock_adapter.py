@@ -10,14 +10,14 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from janitor.bedrock import (
+from janitor.aws.bedrock import (
     BedrockEvaluationJobs,
     OutdatedSdkError,
     require_batch_delete,
 )
-from janitor.deadline import Deadline, DeadlineExceededError
-from janitor.job_store import BedrockCallError, JobGoneError
-from janitor.sdk import client_config
+from janitor.aws.sdk import client_config
+from janitor.core.deadline import Deadline, DeadlineExceededError
+from janitor.core.job_store import BedrockCallError, JobGoneError
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/abcdef123456"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from janitor.deadline import Deadline, DeadlineExceededError, call_by
+from janitor.core.deadline import Deadline, DeadlineExceededError, call_by
 
 LAMBDA_SRC = Path(__file__).resolve().parents[2] / "lambda_src"
 
@@ -37,7 +37,7 @@ def test_an_abandoned_call_does_not_hold_the_process_at_exit() -> None:
     """The process ends at once even though the abandoned call would block for an hour."""
     script = (
         "import time\n"
-        "from janitor.deadline import Deadline, DeadlineExceededError, call_by\n"
+        "from janitor.core.deadline import Deadline, DeadlineExceededError, call_by\n"
         "ends = time.monotonic() + 0.1\n"
         "try:\n"
         "    call_by(Deadline(lambda: ends - time.monotonic()), time.sleep, 3600)\n"

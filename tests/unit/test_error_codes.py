@@ -11,9 +11,9 @@ import botocore
 import pytest
 from botocore.retries import standard
 
-from janitor.error_codes import TREATMENTS, Treatment, treatment_of
-from janitor.pacing import is_throttle
-from janitor.systemic import ConsecutiveFailures, SystemicError
+from janitor.aws.pacing import is_throttle
+from janitor.core.error_codes import TREATMENTS, Treatment, treatment_of
+from janitor.core.systemic import ConsecutiveFailures, SystemicError
 
 
 def botocore_list(checker: str, name: str) -> list[Any]:
@@ -47,7 +47,7 @@ class HttpResponse:
 
 
 def paced(code: str, status: int = 400) -> bool:
-    """Whether the pacer (janitor.pacing) takes a reply with `code` and `status` for a throttle."""
+    """Whether the pacer (janitor.aws.pacing) takes a reply with `code` and `status` for a throttle."""
     return is_throttle((HttpResponse(status), {"Error": {"Code": code, "Message": "x"}}))
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from janitor.job_outputs import OutputLocation, is_own_key, locate_outputs
+from janitor.outputs.locations import OutputLocation, is_own_key, locate_outputs
 
 ARN_PREFIX = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/"
 JOB_ID = "a1b2c3d4e5f6"

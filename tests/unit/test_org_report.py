@@ -9,13 +9,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from janitor.org_report import (
+from janitor.core.report import SNS_MESSAGE_LIMIT_BYTES
+from janitor.organization.report import (
     organization_failure_messages,
     organization_metrics,
     organization_summary,
     read_results,
 )
-from janitor.report import SNS_MESSAGE_LIMIT_BYTES
 
 
 def ran(account: str, region: str, deleted: int, failed: int = 0, complete: bool = True) -> dict[str, Any]:

@@ -12,14 +12,14 @@ from datetime import timedelta
 
 import pytest
 
-from janitor.deadline import NO_DEADLINE, Deadline, DeadlineExceededError
-from janitor.job_outputs import OutputLocation
-from janitor.job_store import BatchDeleteOutcome, BedrockCallError
-from janitor.output_cleanup import UNANSWERED, OutputCleanup
-from janitor.output_summary import OutputsFailed, OutputsSummary
-from janitor.s3_outputs import OutputCount, OutputRemoval, OutputStoreError
-from janitor.selection import EvaluationJob
-from janitor.service import JanitorRun
+from janitor.core.deadline import NO_DEADLINE, Deadline, DeadlineExceededError
+from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
+from janitor.core.output_summary import OutputsFailed, OutputsSummary
+from janitor.core.selection import EvaluationJob
+from janitor.outputs.cleanup import UNANSWERED, OutputCleanup
+from janitor.outputs.locations import OutputLocation
+from janitor.outputs.s3 import OutputCount, OutputRemoval, OutputStoreError
+from janitor.run.service import JanitorRun
 from tests.unit.fakes import NOW, InMemoryJobStore, RecordingLog, policy
 
 ARN = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/a1b2c3d4e5f6"

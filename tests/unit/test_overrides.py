@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from janitor.overrides import InvalidInvocationError, Overrides, apply_overrides, parse_invocation
-from janitor.settings import Settings, load_settings
+from janitor.config.overrides import InvalidInvocationError, Overrides, apply_overrides, parse_invocation
+from janitor.config.settings import Settings, load_settings
 from tests.events import SCHEDULED_EVENT
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:janitor-failures"

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emulator.quota import TokenBucket
-from janitor.pacing import (
+from janitor.aws.pacing import (
     CEILING_PER_SECOND,
     MIN_REPLIES_TO_PACE,
     PROBE_GROWTH,

@@ -18,8 +18,8 @@ import botocore.session
 import pytest
 from botocore.parsers import create_parser
 
-from janitor.bedrock import _job_from_summary
-from janitor.selection import EvaluationJob, SkipReason, skip_reason
+from janitor.aws.bedrock import _job_from_summary
+from janitor.core.selection import EvaluationJob, SkipReason, skip_reason
 from tests.recorded import recorded
 from tests.unit.fakes import policy
 

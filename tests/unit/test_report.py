@@ -3,7 +3,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from janitor.report import (
+from janitor.core.report import (
     SNS_MESSAGE_LIMIT_BYTES,
     FailedJob,
     RunSummary,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from janitor.deadline import Deadline
-from janitor.job_store import BatchDeleteOutcome, BedrockCallError
-from janitor.selection import EvaluationJob
-from janitor.service import JanitorRun
+from janitor.core.deadline import Deadline
+from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
+from janitor.core.selection import EvaluationJob
+from janitor.run.service import JanitorRun
 from tests.unit.fakes import NOW, InMemoryJobStore, RefusingStore, policy, run_in_memory
 
 

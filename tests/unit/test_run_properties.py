@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from janitor.selection import (
+from janitor.core.selection import (
     FINISHED_STATUSES,
     KNOWN_STATUSES,
     EvaluationJob,

@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from janitor.output_summary import OutputsFailed, OutputsKept, OutputsSummary
-from janitor.overrides import Target
-from janitor.report import FailedJob, RunSummary
-from janitor.run_results import REPLY_EXAMPLES, bounded_reply, planned_results, result_key
+from janitor.config.overrides import Target
+from janitor.core.output_summary import OutputsFailed, OutputsKept, OutputsSummary
+from janitor.core.report import FailedJob, RunSummary
+from janitor.organization.results import REPLY_EXAMPLES, bounded_reply, planned_results, result_key
 
 
 def target(account: str, region: str) -> Target:

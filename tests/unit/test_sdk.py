@@ -9,7 +9,7 @@ from botocore.utils import parse_timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from janitor.sdk import parse_timestamp_or_none
+from janitor.aws.sdk import parse_timestamp_or_none
 
 instants = st.datetimes(
     min_value=datetime(1971, 1, 1),

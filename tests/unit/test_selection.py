@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from janitor.selection import (
+from janitor.core.selection import (
     EvaluationJob,
     SkipReason,
     batched,

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from janitor.deployment_file import DEPLOYMENT_FILE
-from janitor.settings import SettingsError, load_settings
+from janitor.config.deployment_file import DEPLOYMENT_FILE
+from janitor.config.settings import SettingsError, load_settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:janitor-failures"
 REPO = Path(__file__).resolve().parents[2]
@@ -121,7 +121,11 @@ def test_a_bad_setting_fails_the_cold_start_naming_the_variable() -> None:
         "PYTHONPATH": str(REPO / "lambda_src"),
     }
     result = subprocess.run(
-        [sys.executable, "-c", "import janitor.handler"], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", "import janitor.handlers.cleanup"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "SettingsError" in result.stderr

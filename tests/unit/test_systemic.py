@@ -6,12 +6,12 @@ import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
-from janitor.deadline import Deadline
-from janitor.job_store import BatchDeleteOutcome, BedrockCallError
-from janitor.report import RunSummary
-from janitor.selection import EvaluationJob
-from janitor.systemic import SYSTEMIC_ERROR_THRESHOLD, ConsecutiveFailures
-from janitor.tally import RunTally, SystemicStopError
+from janitor.core.deadline import Deadline
+from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
+from janitor.core.report import RunSummary
+from janitor.core.selection import EvaluationJob
+from janitor.core.systemic import SYSTEMIC_ERROR_THRESHOLD, ConsecutiveFailures
+from janitor.run.tally import RunTally, SystemicStopError
 from tests.unit.fakes import InMemoryJobStore, RecordingLog, policy, run_in_memory
 from tests.unit.test_run import old_jobs
 

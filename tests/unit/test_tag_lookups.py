@@ -9,7 +9,7 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from janitor.selection import SelectionPolicy
+from janitor.core.selection import SelectionPolicy
 from tests.unit.fakes import RETAIN, InMemoryJobStore, InMemoryTagIndex, policy, run_in_memory
 from tests.unit.test_run import old_jobs
 from tests.unit.test_run_properties import protected, scenarios

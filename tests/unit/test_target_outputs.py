@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from janitor.overrides import Target
-from janitor.sdk import lenient_session
-from janitor.target_sessions import TargetConnections, session_stores
+from janitor.aws.sdk import lenient_session
+from janitor.config.overrides import Target
+from janitor.run.target_sessions import TargetConnections, session_stores
 
 HOME = Target(accountId="123456789012", region="us-east-1")
 MEMBER = Target(accountId="222222222222", region="eu-west-1")

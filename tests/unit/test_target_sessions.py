@@ -10,8 +10,8 @@ from botocore.stub import Stubber
 from hypothesis import given
 from hypothesis import strategies as st
 
-from janitor.overrides import Target
-from janitor.target_sessions import TargetConnections, role_session_name
+from janitor.config.overrides import Target
+from janitor.run.target_sessions import TargetConnections, role_session_name
 
 HOME = Target(accountId="123456789012", region="us-east-1")
 MEMBER = Target(accountId="222222222222", region="eu-west-1")

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from janitor.overrides import InvalidInvocationError, Target, parse_invocation
-from janitor.settings import Settings, SettingsError, load_settings
-from janitor.targets import home_target, needs_membership_check, plan_targets, resolve_target
+from janitor.config.overrides import InvalidInvocationError, Target, parse_invocation
+from janitor.config.settings import Settings, SettingsError, load_settings
+from janitor.config.targets import home_target, needs_membership_check, plan_targets, resolve_target
 
 HOME = home_target("arn:aws:lambda:us-east-1:123456789012:function:bedrock-evaluation-janitor")
 MEMBER = "222222222222"

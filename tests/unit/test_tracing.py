@@ -10,9 +10,9 @@ from localdev.lambda_runtime import CHILD_PYTHONPATH, lambda_runtime_environment
 from localdev.services import DUMMY_CREDENTIALS, REGION
 
 CHILD = """
-import janitor.handler
+import janitor.handlers.cleanup
 from aws_xray_sdk.core.patcher import _PATCHED_MODULES
-assert not janitor.handler.tracer.disabled, "tracing is on, as in the deployed function"
+assert not janitor.handlers.cleanup.tracer.disabled, "tracing is on, as in the deployed function"
 print(sorted(_PATCHED_MODULES))
 """
 

@@ -1,0 +1,1 @@
+"""The deployment's settings, an invocation's overrides and target, and their bounds."""

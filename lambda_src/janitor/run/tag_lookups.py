@@ -1,0 +1,160 @@
+"""Candidates' tags, looked up on the run's pool: per job, or 100 at a time.
+
+`perJob` asks Bedrock's ListTagsForResource once per candidate. `batched` asks the Resource
+Groups Tagging API's GetResources for up to 100 candidates a call, so tag lookups cost
+ceil(candidates / 100) calls. Batches fill while the listing streams, and a partial one is sent
+when the listing ends or the cap can use no more candidates (janitor.run.service decides when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future
+
+from janitor.core.deadline import Deadline, DeadlineExceededError, first_completed, result_by
+from janitor.core.error_codes import treatment_of
+from janitor.core.job_store import (
+    TAG_INDEX_BATCH_SIZE,
+    TAG_INDEX_OPERATION,
+    TAGS_OPERATION,
+    BedrockCallError,
+    EvaluationJobStore,
+    JobGoneError,
+    TagIndex,
+)
+from janitor.core.report import FailedJob
+from janitor.core.selection import EvaluationJob, SkipReason
+from janitor.core.systemic import SystemicError
+from janitor.run.tally import RunTally
+
+#: ARN -> the job's tags, or None when the job is gone.
+TagAnswer = dict[str, Mapping[str, str] | None]
+
+
+class TagLookups:
+    def __init__(
+        self,
+        store: EvaluationJobStore,
+        tag_index: TagIndex | None,
+        pool: Executor,
+        tally: RunTally,
+        deadline: Deadline,
+        *,
+        max_in_flight: int,
+        on_answer: Callable[[EvaluationJob, Mapping[str, str] | None], None],
+    ) -> None:
+        self._store = store
+        self._tag_index = tag_index
+        self._pool = pool
+        self._tally = tally
+        self._deadline = deadline
+        self._max_in_flight = max_in_flight
+        self._on_answer = on_answer
+        self._batch_size = 1 if tag_index is None else TAG_INDEX_BATCH_SIZE
+        self._operation = TAGS_OPERATION if tag_index is None else TAG_INDEX_OPERATION
+        self._batch: list[EvaluationJob] = []
+        # Calls out, oldest first (dicts keep insertion order).
+        self._in_flight: dict[Future[TagAnswer], list[EvaluationJob]] = {}
+        #: Transient failures waiting for a retry round: ARN -> (job, last failure).
+        self.retries: dict[str, tuple[EvaluationJob, FailedJob]] = {}
+        self.accepting_retries = True
+
+    @property
+    def waiting(self) -> int:
+        """Candidates whose tags are not known yet: batched, asked for, or to be asked again."""
+        return len(self._batch) + sum(map(len, self._in_flight.values())) + len(self.retries)
+
+    @property
+    def has_batch(self) -> bool:
+        return bool(self._batch)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    def add(self, job: EvaluationJob) -> None:
+        self._batch.append(job)
+        if len(self._batch) == self._batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Ask for the tags of the batch being filled."""
+        if not self._batch:
+            return
+        if self._deadline.passed():
+            raise DeadlineExceededError  # the batch is counted with the abandoned work
+        batch, self._batch = self._batch, []
+        self._in_flight[self._pool.submit(self._look_up, batch)] = batch
+        if len(self._in_flight) >= self._max_in_flight:
+            # Any answered call will do: every job waiting fits under the cap (the run checked),
+            # so the order does not matter here, and one slow retry does not stall the others.
+            for future in first_completed(self._in_flight, self._deadline):
+                self._settle(future)
+
+    def settle_oldest(self) -> None:
+        self._settle(next(iter(self._in_flight)))
+
+    def drain(self) -> None:
+        self.flush()
+        while self._in_flight:
+            self.settle_oldest()
+
+    def retry_round(self, accept_more: bool) -> int:
+        """Ask again for the tags whose lookup failed transiently; how many there were."""
+        retries, self.retries = self.retries, {}
+        self.accepting_retries = accept_more
+        for job, _ in retries.values():
+            self.add(job)
+        return len(retries)
+
+    def abandon(self) -> int:
+        """Give up the lookups not answered, without waiting; how many jobs that was."""
+        for future in self._in_flight:
+            future.cancel()
+        abandoned = len(self._batch) + sum(map(len, self._in_flight.values()))
+        self._in_flight.clear()
+        self._batch = []
+        return abandoned
+
+    def _look_up(self, jobs: list[EvaluationJob]) -> TagAnswer:
+        """On a worker thread: one call, per job or for the whole batch."""
+        if self._tag_index is None:
+            [job] = jobs
+            try:
+                return {job.arn: self._store.get_tags(job.arn, self._deadline)}
+            except JobGoneError:
+                return {job.arn: None}
+        found = self._tag_index.tags_of([job.arn for job in jobs], self._deadline)
+        # Absent from the answer: no tags (the tagging API lists only resources that have some).
+        return {job.arn: found.get(job.arn, {}) for job in jobs}
+
+    def _settle(self, future: Future[TagAnswer]) -> None:
+        jobs = self._in_flight[future]
+        try:
+            answer = result_by(future, self._deadline)
+        except DeadlineExceededError:
+            raise  # the jobs stay in flight: counted with the abandoned work
+        except BedrockCallError as error:
+            del self._in_flight[future]
+            self._failed(jobs, error)
+            return
+        del self._in_flight[future]
+        self._tally.call_succeeded(self._operation)
+        for job in jobs:
+            self._on_answer(job, answer[job.arn])
+
+    def _failed(self, jobs: list[EvaluationJob], error: BedrockCallError) -> None:
+        retried = treatment_of(error.code).retried
+        if self._tag_index is not None and not retried:
+            # GetResources has no resource-level permission: a refusal meets every call alike.
+            self._tally.skip(SkipReason.SYSTEMIC_ERROR, count=len(jobs))
+            self._tally.stop_systemic(SystemicError(TAG_INDEX_OPERATION, error.code, error.message, 1))
+        for job in jobs:
+            failure = FailedJob(
+                job.arn, error.code, f"Tags could not be read, so the job was kept: {error.message}"
+            )
+            if self.accepting_retries and retried:
+                self.retries[job.arn] = (job, failure)
+            else:
+                self._tally.fail(failure)
+        self._tally.call_failed(self._operation, error.code, error.message)
