@@ -24,6 +24,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -46,7 +47,9 @@ PROFILE_ENV = "BENCH_PROFILE_OUT"
 #: Set by benchmarks.retry_layers: the janitor's retry layers to switch off, comma-separated
 #: (`pacer`, `rounds`; the SDK's own retries go with AWS_MAX_ATTEMPTS=1).
 LAYERS_OFF_ENV = "BENCH_RETRY_LAYERS_OFF"
-RETRY_LAYERS = ("pacer", "rounds")
+#: The janitor's own retry and concurrency mechanisms a benchmark may take out: the pacer, the
+#: run's retry rounds, and a client per worker thread (out: one client shared by the workers).
+RETRY_LAYERS = ("pacer", "rounds", "perThreadClients")
 
 
 @dataclass
@@ -130,6 +133,27 @@ def switch_off_retry_layers(layers: Sequence[str]) -> None:
         janitor.aws.pacing.OperationPacing.attach = lambda self, client: None  # type: ignore[method-assign]
     if "rounds" in layers:
         janitor.run.service.RETRY_ROUNDS = 0
+    if "perThreadClients" in layers:
+        share_one_client_per_worker_pool()
+
+
+def share_one_client_per_worker_pool() -> None:
+    """Every worker thread of a WorkerClients uses one client, made on the first call."""
+    import janitor.aws.worker_clients
+
+    worker_clients = janitor.aws.worker_clients.WorkerClients
+    original = worker_clients.for_call
+
+    one_at_a_time = threading.Lock()  # not the pool's own factory lock, which `original` takes
+
+    def for_call(self: Any, deadline: Any) -> Any:
+        with one_at_a_time:
+            if getattr(self, "_one_client", None) is None:
+                self._one_client = original(self, deadline)
+        self._deadlines.set(deadline)
+        return self._one_client
+
+    worker_clients.for_call = for_call  # type: ignore[method-assign]
 
 
 def janitor() -> Outcome:

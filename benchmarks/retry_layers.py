@@ -54,6 +54,9 @@ VARIANTS = (
     Layers("no SDK retries", {"AWS_MAX_ATTEMPTS": "1"}),
     Layers("no pacer", {LAYERS_OFF_ENV: "pacer"}),
     Layers("no retry rounds", {LAYERS_OFF_ENV: "rounds"}),
+    # botocore's own client-side rate limiter in place of the pacer, on one client all workers
+    # share (its token bucket is per client), as the SDK would be used without our mechanisms.
+    Layers("adaptive, 1 client", {LAYERS_OFF_ENV: "pacer,perThreadClients", "AWS_RETRY_MODE": "adaptive"}),
 )
 SCENARIOS = {
     "quota": (
@@ -109,6 +112,12 @@ def main(argv: Sequence[str]) -> int:
         prog="python -m benchmarks.retry_layers", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS))
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=[layers.name for layers in VARIANTS],
+        default=[layers.name for layers in VARIANTS],
+    )
     parser.add_argument("--output-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     rows: list[dict[str, object]] = []
@@ -116,7 +125,7 @@ def main(argv: Sequence[str]) -> int:
         for name in args.scenarios:
             scenario, jobs = SCENARIOS[name]
             specs = job_specs(jobs)
-            for layers in VARIANTS:
+            for layers in [layers for layers in VARIANTS if layers.name in args.variants]:
                 record = run_program(
                     local,
                     scenario,

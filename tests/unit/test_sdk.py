@@ -9,7 +9,7 @@ from botocore.utils import parse_timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from janitor.aws.sdk import parse_timestamp_or_none
+from janitor.aws.sdk import DEFAULT_TOTAL_ATTEMPTS, parse_timestamp_or_none, standard_retries
 
 instants = st.datetimes(
     min_value=datetime(1971, 1, 1),
@@ -42,3 +42,8 @@ def test_forms_other_than_iso_go_to_botocores_parser() -> None:
 def test_an_unparseable_value_gives_none() -> None:
     for value in ("yesterday", "2024-13-45T99:00:00Z", "", None, [1]):
         assert parse_timestamp_or_none(value) is None
+
+
+def test_the_sdks_own_retry_variables_win_over_the_janitors_defaults() -> None:
+    assert standard_retries({}) == {"mode": "standard", "total_max_attempts": DEFAULT_TOTAL_ATTEMPTS}
+    assert standard_retries({"AWS_RETRY_MODE": "adaptive", "AWS_MAX_ATTEMPTS": "3"}) == {"mode": "adaptive"}

@@ -19,8 +19,9 @@ DEFAULT_TOTAL_ATTEMPTS = 8
 
 
 def standard_retries(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """Standard retry mode; the SDK's own AWS_MAX_ATTEMPTS variable wins over our default."""
-    retries: dict[str, Any] = {"mode": "standard"}
+    """Standard retry mode; the SDK's own AWS_RETRY_MODE and AWS_MAX_ATTEMPTS variables win over
+    our defaults (`make bench-retry-layers` measures adaptive mode so)."""
+    retries: dict[str, Any] = {"mode": environ.get("AWS_RETRY_MODE", "standard")}
     if "AWS_MAX_ATTEMPTS" not in environ:
         retries["total_max_attempts"] = DEFAULT_TOTAL_ATTEMPTS
     return retries
