@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import UTC, datetime
 from typing import Any
@@ -130,6 +131,12 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     return result
 
 
+@functools.cache
+def organization_accounts() -> OrganizationAccounts:
+    """Made on the first check and kept while the function is warm (a client costs tens of ms)."""
+    return OrganizationAccounts(create_organizations_client(session))
+
+
 def require_under_the_units(account_id: str) -> None:
     """Refuse an account Organizations does not find active under ORGANIZATION_UNITS.
 
@@ -137,9 +144,7 @@ def require_under_the_units(account_id: str) -> None:
     once. Fails closed: an Organizations error refuses the target too.
     """
     try:
-        inside = OrganizationAccounts(create_organizations_client(session)).is_active_under(
-            account_id, settings.organization_units
-        )
+        inside = organization_accounts().is_active_under(account_id, settings.organization_units)
     except (ClientError, BotoCoreError) as error:
         failure = call_error(error)
         raise outside_the_units_error(
