@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
-from janitor.core.deadline import Deadline, DeadlineExceededError, first_completed
+from janitor.core.deadline import Deadline, DeadlineExceededError
 from janitor.core.delete_outcome import read_batch
 from janitor.core.error_codes import treatment_of
 from janitor.core.job_store import (
@@ -32,6 +32,7 @@ from janitor.core.report import FailedJob
 from janitor.core.selection import MAX_BATCH_SIZE, SkipReason, is_protected
 from janitor.outputs.cleanup import JobOutputs, OutputCleanup
 from janitor.outputs.locations import OutputLocation
+from janitor.run.batched_calls import BatchedCalls
 from janitor.run.tally import RunTally, SystemicStopError
 
 #: The most refused jobs a run reads again (four whole refused batches, or 100 refused items).
@@ -48,7 +49,7 @@ class BatchResult:
     kept: list[str] = field(default_factory=list)
 
 
-class BatchDeletes:
+class BatchDeletes(BatchedCalls[str, BatchResult]):
     def __init__(
         self,
         store: EvaluationJobStore,
@@ -61,39 +62,18 @@ class BatchDeletes:
         retain_tag_key: str,
         outputs: OutputCleanup | None = None,
     ) -> None:
+        super().__init__(pool, deadline, batch_size=MAX_BATCH_SIZE, max_in_flight=max_in_flight)
         self._store = store
         self._outputs = outputs
         # Where each job's outputs are, for this run: a job retried in a later round is not
         # read again, so a run makes one GetEvaluationJob per job (worker threads share it).
         self._located: dict[str, OutputLocation | str] = {}
         self._located_lock = threading.Lock()
-        self._pool = pool
         self._tally = tally
-        self._deadline = deadline
         self._dry_run = dry_run
-        self._max_in_flight = max_in_flight
         self._retain_tag_key = retain_tag_key
         self._confirmations_left = REFUSAL_CONFIRMATIONS
         self._confirmations_lock = threading.Lock()
-        self._batch: list[str] = []
-        # Calls out, oldest first (dicts keep insertion order).
-        self._in_flight: dict[Future[BatchResult], list[str]] = {}
-        #: Transient failures waiting for a retry round: ARN -> last failure.
-        self.retries: dict[str, FailedJob] = {}
-        self.accepting_retries = True
-
-    @property
-    def has_batch(self) -> bool:
-        return bool(self._batch)
-
-    @property
-    def in_flight(self) -> bool:
-        return bool(self._in_flight)
-
-    def add(self, arn: str) -> None:
-        self._batch.append(arn)
-        if len(self._batch) == MAX_BATCH_SIZE:
-            self.flush()
 
     def flush(self) -> None:
         """Send the batch being filled (in a dry run, log it instead)."""
@@ -104,32 +84,12 @@ class BatchDeletes:
             if self._outputs is None:
                 self._batch = []
                 return
-        if self._deadline.passed():
-            raise DeadlineExceededError  # the batch is counted with the abandoned work
-        batch, self._batch = self._batch, []
-        work = self._measure if self._dry_run else self._delete
-        self._in_flight[self._pool.submit(work, batch)] = batch
-        if len(self._in_flight) >= self._max_in_flight:
-            self.settle_some()
-        else:
+        if not self._send(self._measure if self._dry_run else self._delete):
             self._settle_answered()
-
-    def settle_some(self) -> None:
-        """Record at least one answered call, waiting (within the deadline) for one."""
-        for future in first_completed(self._in_flight, self._deadline):
-            self._settle(future)
 
     def drain(self) -> None:
         while self._in_flight:
             self.settle_some()
-
-    def retry_round(self, accept_more: bool) -> int:
-        """Put the transient failures back into batches; how many there were."""
-        retries, self.retries = self.retries, {}
-        self.accepting_retries = accept_more
-        for arn in retries:
-            self.add(arn)
-        return len(retries)
 
     def abandon(self, reason: SkipReason) -> int:
         """Give up the work not done without waiting for it; how many jobs that was.
@@ -148,10 +108,7 @@ class BatchDeletes:
                         "Evaluation job delete abandoned, outcome unknown",
                         extra={"jobArn": arn, "outcome": "unknown", "reason": reason.value},
                     )
-        abandoned = len(self._batch) + sum(map(len, self._in_flight.values()))
-        self._in_flight.clear()
-        self._batch = []
-        return abandoned
+        return self._drop_unanswered()
 
     def _measure(self, batch: list[str]) -> BatchResult:
         """On a worker thread, in a dry run: what deleting `batch`'s outputs would remove."""
@@ -216,10 +173,6 @@ class BatchDeletes:
                 retained.append(arn)
         return retained
 
-    def _settle_answered(self) -> None:
-        for future in [future for future in self._in_flight if future.done()]:
-            self._settle(future)
-
     def _settle(self, future: Future[BatchResult]) -> None:
         try:
             result = future.result()
@@ -273,7 +226,7 @@ class BatchDeletes:
 
     def _fail_or_retry(self, failure: FailedJob, rejected: bool) -> None:
         if self.accepting_retries and treatment_of(failure.code).retried:
-            self.retries[failure.job_identifier] = failure
+            self.retries[failure.job_identifier] = (failure.job_identifier, failure)
             return
         self._tally.fail(failure)
         if rejected:

@@ -116,7 +116,7 @@ class JanitorRun:
             record_outputs(self._outputs.close(), self.tally, dry_run=self.dry_run)
         for _, failure in self._lookups.retries.values():
             self.tally.fail(failure)
-        for failure in self._deletes.retries.values():
+        for _, failure in self._deletes.retries.values():
             self.tally.fail(failure)
         return self.summary
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future
 
-from janitor.core.deadline import Deadline, DeadlineExceededError, first_completed, result_by
+from janitor.core.deadline import Deadline, DeadlineExceededError, result_by
 from janitor.core.error_codes import treatment_of
 from janitor.core.job_store import (
     TAG_INDEX_BATCH_SIZE,
@@ -25,13 +25,14 @@ from janitor.core.job_store import (
 from janitor.core.report import FailedJob
 from janitor.core.selection import EvaluationJob, SkipReason
 from janitor.core.systemic import SystemicError
+from janitor.run.batched_calls import BatchedCalls
 from janitor.run.tally import RunTally
 
 #: ARN -> the job's tags, or None when the job is gone.
 TagAnswer = dict[str, Mapping[str, str] | None]
 
 
-class TagLookups:
+class TagLookups(BatchedCalls[EvaluationJob, TagAnswer]):
     def __init__(
         self,
         store: EvaluationJobStore,
@@ -43,53 +44,24 @@ class TagLookups:
         max_in_flight: int,
         on_answer: Callable[[EvaluationJob, Mapping[str, str] | None], None],
     ) -> None:
+        super().__init__(
+            pool,
+            deadline,
+            batch_size=1 if tag_index is None else TAG_INDEX_BATCH_SIZE,
+            max_in_flight=max_in_flight,
+        )
         self._store = store
         self._tag_index = tag_index
-        self._pool = pool
         self._tally = tally
-        self._deadline = deadline
-        self._max_in_flight = max_in_flight
         self._on_answer = on_answer
-        self._batch_size = 1 if tag_index is None else TAG_INDEX_BATCH_SIZE
         self._operation = TAGS_OPERATION if tag_index is None else TAG_INDEX_OPERATION
-        self._batch: list[EvaluationJob] = []
-        # Calls out, oldest first (dicts keep insertion order).
-        self._in_flight: dict[Future[TagAnswer], list[EvaluationJob]] = {}
-        #: Transient failures waiting for a retry round: ARN -> (job, last failure).
-        self.retries: dict[str, tuple[EvaluationJob, FailedJob]] = {}
-        self.accepting_retries = True
-
-    @property
-    def waiting(self) -> int:
-        """Candidates whose tags are not known yet: batched, asked for, or to be asked again."""
-        return len(self._batch) + sum(map(len, self._in_flight.values())) + len(self.retries)
-
-    @property
-    def has_batch(self) -> bool:
-        return bool(self._batch)
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
-
-    def add(self, job: EvaluationJob) -> None:
-        self._batch.append(job)
-        if len(self._batch) == self._batch_size:
-            self.flush()
 
     def flush(self) -> None:
-        """Ask for the tags of the batch being filled."""
-        if not self._batch:
-            return
-        if self._deadline.passed():
-            raise DeadlineExceededError  # the batch is counted with the abandoned work
-        batch, self._batch = self._batch, []
-        self._in_flight[self._pool.submit(self._look_up, batch)] = batch
-        if len(self._in_flight) >= self._max_in_flight:
-            # Any answered call will do: every job waiting fits under the cap (the run checked),
-            # so the order does not matter here, and one slow retry does not stall the others.
-            for future in first_completed(self._in_flight, self._deadline):
-                self._settle(future)
+        """Ask for the tags of the batch being filled. With the most calls out, any answered
+        call will do: every job waiting fits under the cap (the run checked), so the order does
+        not matter, and one slow retry does not stall the others."""
+        if self._batch:
+            self._send(self._look_up)
 
     def settle_oldest(self) -> None:
         self._settle(next(iter(self._in_flight)))
@@ -99,22 +71,11 @@ class TagLookups:
         while self._in_flight:
             self.settle_oldest()
 
-    def retry_round(self, accept_more: bool) -> int:
-        """Ask again for the tags whose lookup failed transiently; how many there were."""
-        retries, self.retries = self.retries, {}
-        self.accepting_retries = accept_more
-        for job, _ in retries.values():
-            self.add(job)
-        return len(retries)
-
     def abandon(self) -> int:
         """Give up the lookups not answered, without waiting; how many jobs that was."""
         for future in self._in_flight:
             future.cancel()
-        abandoned = len(self._batch) + sum(map(len, self._in_flight.values()))
-        self._in_flight.clear()
-        self._batch = []
-        return abandoned
+        return self._drop_unanswered()
 
     def _look_up(self, jobs: list[EvaluationJob]) -> TagAnswer:
         """On a worker thread: one call, per job or for the whole batch."""
