@@ -1,96 +1,25 @@
 """S3Outputs against moto server's S3 over HTTP: a job's prefix is counted and emptied a listing
-page at a time, one DeleteObjects call a page, and nothing outside that prefix is ever sent;
-every call names the bucket's owner, and none is made or waited for past the deadline."""
+page at a time, one DeleteObjects call a page, and nothing outside that prefix is ever sent
+(whose bucket, and how long: test_s3_output_bounds.py)."""
 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from moto.s3.exceptions import S3AccessDeniedError
-from moto.s3.models import S3Backend, s3_backends
+from moto.s3.models import S3Backend
 
-from janitor.core.deadline import Deadline, DeadlineExceededError
-from janitor.outputs.locations import OutputLocation, is_own_key, locate_outputs
+from janitor.outputs.locations import OutputLocation, is_own_key
 from janitor.outputs.s3 import OutputCount, OutputStoreError, S3Outputs
-from localdev.s3_faults import delete_objects_held, delete_objects_refusing, expected_bucket_owner_enforced
+from localdev.s3_faults import delete_objects_refusing
 from localdev.services import ACCOUNT_ID, LocalAws
+from tests.integration.s3_output_support import BUCKET, FILES, Bucket, locate
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-
-BUCKET = "eval-results"
-ARN_PREFIX = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/"
-#: What an automatic evaluation job writes under its own prefix (the Bedrock user guide's layout).
-FILES = (
-    "datasets/Builtin.BoolQ/models/m/taskTypes/Generation/0_output.jsonl",
-    "models/m/taskTypes/Generation/datasets/Builtin.BoolQ/report.json",
-    "custom_metrics/helpfulness.json",
-)
-
-
-def locate(s3_uri: str, job_name: str, job_id: str) -> OutputLocation:
-    location = locate_outputs(s3_uri, job_name, f"{ARN_PREFIX}{job_id}", {BUCKET})
-    assert isinstance(location, OutputLocation), location
-    return location
-
-
-class Bucket:
-    """One bucket on moto server, and the DeleteObjects calls S3Outputs sends to it."""
-
-    def __init__(self, local: LocalAws, versioned: bool = False) -> None:
-        self.local = local
-        self.s3: S3Client = local.client("s3")
-        self.s3.create_bucket(Bucket=BUCKET)
-        if versioned:
-            self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        #: The keys of each DeleteObjects call, in the order sent.
-        self.delete_calls: list[list[str]] = []
-
-    def outputs(
-        self,
-        all_versions: bool = False,
-        hooks: Mapping[str, Callable[..., None]] | None = None,
-        owner: str | None = ACCOUNT_ID,
-    ) -> S3Outputs:
-        """S3Outputs for `owner`'s buckets over a client that records DeleteObjects calls, with
-        botocore event `hooks`."""
-
-        def client() -> S3Client:
-            s3: S3Client = self.local.client("s3")
-            s3.meta.events.register("provide-client-params.s3.DeleteObjects", self._record_delete_call)
-            for event, hook in (hooks or {}).items():
-                s3.meta.events.register(event, hook)
-            return s3
-
-        return S3Outputs(client, all_versions, owner)
-
-    def _record_delete_call(self, params: dict[str, Any], **_: Any) -> None:
-        self.delete_calls.append([item["Key"] for item in params["Delete"]["Objects"]])
-
-    def put(self, keys: Iterable[str], size: Callable[[int], int] = lambda i: 100) -> None:
-        """Objects straight into moto's in-process backend (the server's own): 2,500 PUTs over
-        HTTP would take this test 13 s and prove nothing about S3Outputs."""
-        backend = s3_backends[ACCOUNT_ID]["aws"]
-        for i, key in enumerate(keys):
-            backend.put_object(BUCKET, key, b"x" * size(i))
-
-    def keys(self, prefix: str = "") -> set[str]:
-        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
-        return {item["Key"] for page in pages for item in page.get("Contents", [])}
-
-    def versions(self, prefix: str = "") -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        """(versions, delete markers) under `prefix`, each (key, version id)."""
-        pages = self.s3.get_paginator("list_object_versions").paginate(Bucket=BUCKET, Prefix=prefix)
-        versions, markers = [], []
-        for page in pages:
-            versions += [(item["Key"], item["VersionId"]) for item in page.get("Versions", [])]
-            markers += [(item["Key"], item["VersionId"]) for item in page.get("DeleteMarkers", [])]
-        return versions, markers
 
 
 def test_2500_objects_go_in_exactly_3_delete_objects_calls_and_the_count_was_exact(local: LocalAws) -> None:
@@ -280,127 +209,3 @@ def test_threads_share_one_client_made_once(local: LocalAws) -> None:
 
     assert counts == [OutputCount(objects=3, bytes=300)] * 16
     assert len(made) == 1
-
-
-# -- the bucket's owner ---------------------------------------------------------------------------
-
-OTHER_ACCOUNT = "999999999999"
-
-
-def test_every_call_names_the_target_account_as_the_buckets_owner(local: LocalAws) -> None:
-    bucket = Bucket(local, versioned=True)
-    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
-    bucket.put([f"{job.prefix}{file}" for file in FILES])
-    sent: list[tuple[str, bytes | None]] = []
-
-    def recorder(operation: str) -> Callable[..., None]:
-        def record(request: Any, **_: Any) -> None:
-            sent.append((operation, request.headers.get("x-amz-expected-bucket-owner")))
-
-        return record
-
-    def outputs(all_versions: bool) -> S3Outputs:
-        operations = ("ListObjectsV2", "ListObjectVersions", "DeleteObjects")
-        hooks = {f"before-send.s3.{operation}": recorder(operation) for operation in operations}
-        return bucket.outputs(all_versions, hooks=hooks)
-
-    outputs(False).probe(job)
-    outputs(False).count(job)
-    outputs(False).remove(job)
-    outputs(True).count(job)
-    outputs(True).remove(job)
-
-    assert {name for name, _ in sent} == {"ListObjectsV2", "DeleteObjects", "ListObjectVersions"}
-    assert {owner for _, owner in sent} == {ACCOUNT_ID.encode()}
-
-
-def test_a_same_named_bucket_of_another_account_is_never_touched(local: LocalAws) -> None:
-    # The name is taken by another account (the team's bucket deleted, the name claimed again).
-    s3_backends[OTHER_ACCOUNT]["aws"].create_bucket(BUCKET, "us-east-1")
-    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
-    theirs = {f"{job.prefix}{file}" for file in FILES}
-    for key in theirs:
-        s3_backends[OTHER_ACCOUNT]["aws"].put_object(BUCKET, key, b"theirs")
-    outputs = S3Outputs(lambda: local.client("s3"), all_versions=False, bucket_owner=ACCOUNT_ID)
-
-    with expected_bucket_owner_enforced() as refused:
-        with pytest.raises(OutputStoreError) as probed:
-            outputs.probe(job)
-        removal = outputs.remove(job)
-
-    assert (probed.value.code, probed.value.message) == ("AccessDenied", "Access Denied")
-    assert removal.stopped == "AccessDenied: Access Denied"
-    assert refused == [BUCKET, BUCKET]
-    assert set(s3_backends[OTHER_ACCOUNT]["aws"].get_bucket(BUCKET).keys) == theirs
-
-
-def test_a_store_that_does_not_know_the_owner_makes_no_call(local: LocalAws) -> None:
-    bucket = Bucket(local)
-    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
-    bucket.put([f"{job.prefix}{file}" for file in FILES])
-    calls: list[str] = []
-    outputs = bucket.outputs(owner=None, hooks={"before-send.s3": lambda **_: calls.append("sent")})
-
-    with pytest.raises(OutputStoreError) as raised:
-        outputs.probe(job)
-    removal = outputs.remove(job)
-
-    assert raised.value.code == "NoBucketOwner"
-    assert removal.stopped is not None
-    assert removal.stopped.startswith("NoBucketOwner")
-    assert calls == []
-    assert outputs.owned_by(ACCOUNT_ID).count(job) == OutputCount(objects=3, bytes=300)
-
-
-# -- the deadline ----------------------------------------------------------------------------------
-
-
-def test_a_removal_held_past_its_deadline_returns_by_then_saying_what_is_left(local: LocalAws) -> None:
-    bucket = Bucket(local)
-    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
-    bucket.put(f"{job.prefix}datasets/{i:04d}.jsonl" for i in range(1500))
-    end = time.monotonic() + 1.0
-    deadline = Deadline(lambda: end - time.monotonic())
-
-    with delete_objects_held():
-        removal = bucket.outputs().remove(job, deadline)
-        returned = time.monotonic()
-
-    assert returned - end < 0.5, "not waited for past the deadline"
-    assert removal.stopped is not None
-    assert removal.stopped.startswith("DeadlineExceeded: ")
-    assert (removal.listed, removal.deleted, removal.unsent) == (1500, OutputCount(), 1500)
-    assert len(bucket.delete_calls) == 1, "no second call after the first was abandoned"
-
-
-def test_no_call_starts_after_the_deadline(local: LocalAws) -> None:
-    bucket = Bucket(local)
-    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
-    bucket.put([f"{job.prefix}{file}" for file in FILES])
-    calls: list[str] = []
-    outputs = bucket.outputs(hooks={"before-send.s3": lambda **_: calls.append("sent")})
-    passed = Deadline(lambda: -1.0)
-
-    removal = outputs.remove(job, passed)
-    with pytest.raises(DeadlineExceededError):
-        outputs.probe(job, passed)
-
-    assert removal.stopped is not None
-    assert removal.stopped.startswith("DeadlineExceeded")
-    assert calls == []
-    assert bucket.keys() == {f"{job.prefix}{file}" for file in FILES}
-
-
-def test_the_probe_asks_for_one_key_under_the_jobs_own_prefix(local: LocalAws) -> None:
-    bucket = Bucket(local)
-    job = locate(f"s3://{BUCKET}/team-a", "nightly", "a1b2c3d4e5f6")
-    asked: list[dict[str, Any]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        asked.append(dict(params))
-
-    bucket.outputs(hooks={"provide-client-params.s3.ListObjectsV2": record}).probe(job)
-
-    assert asked == [
-        {"Bucket": BUCKET, "Prefix": job.prefix, "MaxKeys": 1, "ExpectedBucketOwner": ACCOUNT_ID}
-    ]
