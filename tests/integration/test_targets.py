@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from localdev.failing_endpoint import FailingEndpoint
 from localdev.services import ACCOUNT_ID, REGION, LocalAws
-from tests.conftest import Invoker
+from tests.conftest import Invocation, Invoker
 
 MEMBER = "222222222222"
 OTHER_REGION = "eu-west-1"
@@ -123,32 +124,43 @@ def test_a_target_outside_the_deployment_is_refused_before_any_request(
     assert local.bedrock.request_counts() == {}
 
 
+RUN = "nightly-2026-11-30T03-00-00Z"
+RESULTS_BUCKET = "janitor-results"
+
+
+def invoke_as_run_target(local: LocalAws, invoke: Invoker, account: str, region: str) -> Invocation:
+    """The janitor invoked as the organization run's state machine invokes it for one target."""
+    s3 = local.client("s3")
+    if RESULTS_BUCKET not in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}:
+        s3.create_bucket(Bucket=RESULTS_BUCKET)
+    return invoke(
+        {"target": {"accountId": account, "region": region}, "organizationRun": RUN},
+        RESULTS_BUCKET=RESULTS_BUCKET,
+        **ORGANIZATION,
+    )
+
+
+def recorded_result(local: LocalAws, account: str, region: str) -> dict[str, Any]:
+    answer = local.client("s3").get_object(
+        Bucket=RESULTS_BUCKET, Key=f"runs/{RUN}/results/{account}-{region}.json"
+    )
+    result: dict[str, Any] = json.loads(answer["Body"].read())
+    return result
+
+
 def test_a_target_of_an_organization_run_records_its_result_and_leaves_the_reporting_to_the_run(
     local: LocalAws, invoke: Invoker
 ) -> None:
     jobs = seed_everywhere(local)
     local.bedrock.fail_item(jobs[(MEMBER, REGION)][0], "500", "Internal error deleting this job.")
-    s3 = local.client("s3")
-    s3.create_bucket(Bucket="janitor-results")
 
-    run = invoke(
-        {
-            "target": {"accountId": MEMBER, "region": REGION},
-            "organizationRun": "nightly-2026-11-30T03-00-00Z",
-        },
-        RESULTS_BUCKET="janitor-results",
-        **ORGANIZATION,
-    )
+    run = invoke_as_run_target(local, invoke, MEMBER, REGION)
 
     assert run.error is None
     assert run.result is not None
     assert (run.result["deleted"], run.result["failed"]) == (2, 1)
     assert "failedJobs" not in run.result, "the state's payload stays small"
-    recorded = json.loads(
-        s3.get_object(
-            Bucket="janitor-results", Key=f"runs/nightly-2026-11-30T03-00-00Z/results/{MEMBER}-{REGION}.json"
-        )["Body"].read()
-    )
+    recorded = recorded_result(local, MEMBER, REGION)
     assert [job["jobIdentifier"] for job in recorded["failedJobs"]] == [jobs[(MEMBER, REGION)][0]]
     assert recorded["target"] == {"accountId": MEMBER, "region": REGION}
     assert run.metrics == {}, "the gathering step publishes the run's metrics once"
@@ -160,7 +172,7 @@ def test_an_organization_run_event_is_refused_where_the_deployment_has_none(
 ) -> None:
     seed_everywhere(local)
 
-    run = invoke({"organizationRun": "nightly-2026-11-30T03-00-00Z"})
+    run = invoke({"organizationRun": RUN})
 
     assert run.error is not None
     assert "organizationRun" in str(run.error)
@@ -228,24 +240,16 @@ def test_an_account_outside_the_units_and_unlisted_is_refused_once_organizations
 
 def test_a_target_run_again_keeps_the_result_its_first_run_recorded(local: LocalAws, invoke: Invoker) -> None:
     seed_everywhere(local)
-    s3 = local.client("s3")
-    s3.create_bucket(Bucket="janitor-results")
-    event = {
-        "target": {"accountId": MEMBER, "region": REGION},
-        "organizationRun": "nightly-2026-11-30T03-00-00Z",
-    }
-    key = f"runs/nightly-2026-11-30T03-00-00Z/results/{MEMBER}-{REGION}.json"
 
-    first = invoke(event, RESULTS_BUCKET="janitor-results", **ORGANIZATION)
+    first = invoke_as_run_target(local, invoke, MEMBER, REGION)
     local.bedrock.reset_counts()
     # The state machine's retry of an invocation whose answer was lost after the function ended.
-    again = invoke(event, RESULTS_BUCKET="janitor-results", **ORGANIZATION)
+    again = invoke_as_run_target(local, invoke, MEMBER, REGION)
 
     assert first.result is not None
     assert again.result is not None
     assert first.result["deleted"] == again.result["deleted"] == 3
-    recorded = json.loads(s3.get_object(Bucket="janitor-results", Key=key)["Body"].read())
-    assert recorded["deleted"] == 3, "not the re-run's alreadyGone counts"
+    assert recorded_result(local, MEMBER, REGION)["deleted"] == 3, "not the re-run's alreadyGone counts"
     assert local.bedrock.request_counts() == {}, "the second invocation does not run again"
     assert again.logs("Target already recorded for this run")
 
@@ -255,16 +259,8 @@ def test_a_region_the_account_has_not_enabled_is_a_skipped_target_not_a_failed_o
 ) -> None:
     seed_everywhere(local)
     local.bedrock.disable_region(MEMBER, OTHER_REGION)
-    local.client("s3").create_bucket(Bucket="janitor-results")
 
-    run = invoke(
-        {
-            "target": {"accountId": MEMBER, "region": OTHER_REGION},
-            "organizationRun": "nightly-2026-11-30T03-00-00Z",
-        },
-        RESULTS_BUCKET="janitor-results",
-        **ORGANIZATION,
-    )
+    run = invoke_as_run_target(local, invoke, MEMBER, OTHER_REGION)
 
     assert run.error is None
     assert run.result is not None
