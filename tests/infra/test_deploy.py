@@ -71,38 +71,49 @@ def moto_url() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def answer_custom_resources(moto_url: str, done: threading.Event) -> None:
+def answer_custom_resources(moto_url: str, done: threading.Event, errors: list[str]) -> None:
     """Answer SUCCESS, as the provider function would, for each custom resource of the stack being
-    created, at moto's response URL (the one moto passes in the request it cannot deliver)."""
+    created, at moto's response URL (the one moto passes in the request it cannot deliver).
+
+    moto creates the stack's resources in the CreateStack request and checks each custom resource
+    as it passes it, so an answer that lands while that loop still runs is lost. The answer waits
+    until every resource of the template is listed, and is repeated while the stack stays
+    CREATE_IN_PROGRESS: a repeated SUCCESS is harmless, a lost one hangs the deploy."""
     cloudformation = local_client("cloudformation", moto_url)
-    answered: set[str] = set()
-    while not done.wait(0.5):
-        stacks = cloudformation.list_stacks(StackStatusFilter=["CREATE_IN_PROGRESS"])["StackSummaries"]
-        for stack in (s for s in stacks if s["StackName"] == STACK_NAME):
-            for resource in cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]:
-                if resource.get("ResourceType") != REGISTRY_RESOURCE_TYPE:
+    while not done.wait(1):
+        try:
+            stacks = cloudformation.list_stacks(StackStatusFilter=["CREATE_IN_PROGRESS"])
+            for stack in (s for s in stacks["StackSummaries"] if s["StackName"] == STACK_NAME):
+                template = cloudformation.get_template(StackName=STACK_NAME)["TemplateBody"]
+                declared = (json.loads(template) if isinstance(template, str) else template)["Resources"]
+                listed = cloudformation.describe_stack_resources(StackName=STACK_NAME)["StackResources"]
+                if len(listed) < len(declared):
                     continue
-                logical = resource["LogicalResourceId"]
-                if logical in answered:
-                    continue
-                response = {
-                    "Status": "SUCCESS",
-                    "StackId": stack["StackId"],
-                    "LogicalResourceId": logical,
-                    "RequestId": "answered-by-the-test",
-                    "PhysicalResourceId": REGISTRY_NAME,
-                    "Data": {},
-                }
-                urllib.request.urlopen(
-                    urllib.request.Request(
-                        f"{moto_url}/cloudformation_{REGION}/cfnresponse?stack={stack['StackId']}",
-                        data=json.dumps(response).encode(),
-                        method="PUT",
-                        headers={"Content-Type": "application/json"},
-                    ),
-                    timeout=10,
-                )
-                answered.add(logical)
+                for resource in listed:
+                    if resource.get("ResourceType") == REGISTRY_RESOURCE_TYPE:
+                        answer_success(moto_url, stack["StackId"], resource["LogicalResourceId"])
+        except Exception as error:  # kept for the failure message, then retried
+            errors.append(repr(error))
+
+
+def answer_success(moto_url: str, stack_id: str, logical_id: str) -> None:
+    response = {
+        "Status": "SUCCESS",
+        "StackId": stack_id,
+        "LogicalResourceId": logical_id,
+        "RequestId": "answered-by-the-test",
+        "PhysicalResourceId": REGISTRY_NAME,
+        "Data": {},
+    }
+    urllib.request.urlopen(
+        urllib.request.Request(
+            f"{moto_url}/cloudformation_{REGION}/cfnresponse?stack={stack_id}",
+            data=json.dumps(response).encode(),
+            method="PUT",
+            headers={"Content-Type": "application/json"},
+        ),
+        timeout=10,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +130,8 @@ def deployed(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     }
     output = ("--output", str(work / "cdk.out"))
     done = threading.Event()
-    provider = threading.Thread(target=answer_custom_resources, args=(moto_url, done), daemon=True)
+    errors: list[str] = []
+    provider = threading.Thread(target=answer_custom_resources, args=(moto_url, done, errors), daemon=True)
     provider.start()
     for command in (
         ("bootstrap", f"aws://{ACCOUNT}/{REGION}"),
@@ -132,10 +144,15 @@ def deployed(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[st
             str(work / "outputs.json"),
         ),
     ):
-        result = run_cdk(*output, *command, **environment)
-        assert result.returncode == 0, f"cdk {command[0]} failed:\n{result.stderr[-4000:]}"
-    done.set()
-    provider.join(timeout=10)
+        try:
+            result = run_cdk(*output, *command, **environment)
+        finally:
+            if command[0] == "deploy":
+                done.set()
+                provider.join(timeout=10)
+        assert result.returncode == 0, (
+            f"cdk {command[0]} failed:\n{result.stderr[-4000:]}\nanswering custom resources: {errors[-3:]}"
+        )
     return json.loads((work / "outputs.json").read_text())[STACK_NAME]  # type: ignore[no-any-return]
 
 
