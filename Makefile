@@ -77,7 +77,7 @@ synth: $(INSTALLED) $(NODE_INSTALLED)
 bootstrap: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) bootstrap
 
-## Deploy to the account and region of your AWS credentials: make deploy CONTEXT="-c retentionDays=14"
+## Deploy to the account and region of your AWS credentials: make deploy CONTEXT="-c olderThanDays=14"
 ## A plain cdk deploy: the stack itself creates the console's lambda-testevent-schemas registry
 ## where it is missing (infra/console_test_events.py), so nothing is asked of the account first.
 deploy: $(INSTALLED) $(NODE_INSTALLED)

@@ -29,6 +29,8 @@ def build_app(app: cdk.App) -> JanitorStack:
     config = load_config(app.node.try_get_context)
     # Environment-agnostic: the same template deploys to any account and region.
     stack = JanitorStack(app, STACK_NAME, config=config)
+    for warning in config.warnings:
+        cdk.Annotations.of(stack).add_warning_v2("janitor:deprecated-context-key", warning)
     if config.cross_account and config.member_role_name is not None:
         # For member accounts the StackSet does not reach (memberAccounts outside the OUs, the
         # management account): cdk deploy BedrockEvaluationJanitorMember --parameters HubRoleArn=...

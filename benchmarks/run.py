@@ -258,9 +258,9 @@ def run_program(
         env = {
             **os.environ,
             **local.function_environment(
-                RETENTION_DAYS="30",
+                OLDER_THAN_DAYS="30",
                 RETAIN_TAG_KEY=RETAIN_TAG_KEY,
-                MAX_DELETIONS_PER_RUN=MAX_DELETIONS,
+                MAX_DELETIONS=MAX_DELETIONS,
                 AWS_ENDPOINT_URL_BEDROCK=emulator.endpoint_url,
                 AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API=emulator.endpoint_url,
             ),

@@ -1,110 +1,39 @@
 """CDK context -> one validated JanitorConfig. Every error names the context key.
 
-The function's own settings are validated by the function's own model (janitor.config.settings), so
-the stack can never deploy a value the function would refuse at cold start. cdk.json holds the
-defaults; `cdk deploy -c key=value` overrides them (values then arrive as strings).
+Each setting is declared once: the function's in janitor.config.settings (so the stack can never
+deploy a value the function would refuse at cold start), the stack's in infra.stack_settings.
+Their field names give the context keys; a key that is not set takes the declared default
+(cdk.json lists them all); `cdk deploy -c key=value` overrides one (values then arrive as text).
 """
 
 from __future__ import annotations
 
 import re
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import aws_logs as logs
+from pydantic import ValidationError
 
 from infra.cleanup_permissions import OutputPermissions
-from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS, as_schedule
+from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS, schedule_period_seconds
+from infra.stack_settings import DEFAULT_MEMBER_ROLE_NAME, LOG_RETENTION, StackSettings, as_text
 from janitor.config.deployment_file import LIST_VARIABLES
-from janitor.config.settings import SettingsError, load_settings
+from janitor.config.naming import context_key, environment_variable
+from janitor.config.settings import WIRED_BY_THE_STACK, Settings, SettingsError, settings_from
 
-#: Context key -> the function's environment variable it sets.
+#: Context key -> the function's setting (a field of janitor.config.settings.Settings) it sets.
 FUNCTION_SETTINGS: dict[str, str] = {
-    "retentionDays": "RETENTION_DAYS",
-    "eligibleStatuses": "ELIGIBLE_STATUSES",
-    "applicationTypes": "APPLICATION_TYPES",
-    "retainTagKey": "RETAIN_TAG_KEY",
-    "nameExcludeRegex": "NAME_EXCLUDE_REGEX",
-    "maxDeletionsPerRun": "MAX_DELETIONS_PER_RUN",
-    "dryRun": "DRY_RUN",
-    "maxConcurrency": "MAX_CONCURRENCY",
-    "timeReserveSeconds": "TIME_RESERVE_SECONDS",
-    "tagLookup": "TAG_LOOKUP",
-    "minOlderThanDays": "MIN_OLDER_THAN_DAYS",
-    "maxDeletionsCeiling": "MAX_DELETIONS_CEILING",
-    "targetRegions": "TARGET_REGIONS",
-    "organizationUnits": "ORGANIZATION_UNITS",
-    "memberAccounts": "MEMBER_ACCOUNTS",
-    "excludeAccounts": "EXCLUDE_ACCOUNTS",
-    "memberRoleName": "MEMBER_ROLE_NAME",
-    "deleteOutputs": "DELETE_OUTPUTS",
-    "outputBuckets": "OUTPUT_BUCKETS",
-    "deleteOutputVersions": "DELETE_OUTPUT_VERSIONS",
+    context_key(field): field for field in Settings.model_fields if field not in WIRED_BY_THE_STACK
 }
-STACK_SETTINGS = (
-    "scheduleExpression",
-    "scheduleTimeZone",
-    "scheduleEnabled",
-    "notificationEmails",
-    "logRetentionDays",
-    "memorySizeMb",
-    "timeoutSeconds",
-    "reservedConcurrency",
-    "organizationId",
-    "maxParallelTargets",
-    "stackSetCallAs",
-    "createTestEventRegistry",
-)
+#: Old context key -> the key that replaced it; still read, with a warning at synth.
+DEPRECATED_KEYS = {"retentionDays": "olderThanDays", "maxDeletionsPerRun": "maxDeletions"}
+#: Context key -> the stack's setting (a field of infra.stack_settings.StackSettings) it sets.
+STACK_SETTINGS: dict[str, str] = {context_key(field): field for field in StackSettings.model_fields}
 CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)
-#: Keys that may be absent or empty: no name filter, no reserved concurrency.
-OPTIONAL_KEYS = frozenset(
-    {
-        "nameExcludeRegex",
-        "reservedConcurrency",
-        "targetRegions",
-        "organizationUnits",
-        "memberAccounts",
-        "excludeAccounts",
-        "organizationId",
-        "outputBuckets",
-    }
-)
-#: Step Functions' Distributed Map runs at most 10,000 child workflows at once.
-MAX_PARALLEL_TARGETS = 10_000
 #: The shortest schedule period of an organization run, in seconds.
 MIN_RUN_PERIOD = 3600
-_ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-#: The function's settings model names environment variables; the user wrote context keys.
-_VARIABLE_NAME = re.compile(r"\b(" + "|".join(FUNCTION_SETTINGS.values()) + r")\b")
-
-#: The retention periods CloudWatch Logs accepts, in days.
-LOG_RETENTION = {
-    1: logs.RetentionDays.ONE_DAY,
-    3: logs.RetentionDays.THREE_DAYS,
-    5: logs.RetentionDays.FIVE_DAYS,
-    7: logs.RetentionDays.ONE_WEEK,
-    14: logs.RetentionDays.TWO_WEEKS,
-    30: logs.RetentionDays.ONE_MONTH,
-    60: logs.RetentionDays.TWO_MONTHS,
-    90: logs.RetentionDays.THREE_MONTHS,
-    120: logs.RetentionDays.FOUR_MONTHS,
-    150: logs.RetentionDays.FIVE_MONTHS,
-    180: logs.RetentionDays.SIX_MONTHS,
-    365: logs.RetentionDays.ONE_YEAR,
-    400: logs.RetentionDays.THIRTEEN_MONTHS,
-    545: logs.RetentionDays.EIGHTEEN_MONTHS,
-    731: logs.RetentionDays.TWO_YEARS,
-    1096: logs.RetentionDays.THREE_YEARS,
-    1827: logs.RetentionDays.FIVE_YEARS,
-    2192: logs.RetentionDays.SIX_YEARS,
-    2557: logs.RetentionDays.SEVEN_YEARS,
-    2922: logs.RetentionDays.EIGHT_YEARS,
-    3288: logs.RetentionDays.NINE_YEARS,
-    3653: logs.RetentionDays.TEN_YEARS,
-}
-_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}$")
 
 
 class ConfigError(ValueError):
@@ -157,6 +86,8 @@ class JanitorConfig:
     outputs: OutputPermissions | None = None
     #: Create the account's `lambda-testevent-schemas` registry (once per account and Region).
     create_test_event_registry: bool = False
+    #: What synth should warn about (deprecated keys), one sentence each.
+    warnings: tuple[str, ...] = ()
 
     @property
     def fans_out(self) -> bool:
@@ -168,194 +99,123 @@ class JanitorConfig:
         return bool(self.organization_units or self.member_accounts)
 
 
-def _in_context_terms(message: str) -> str:
-    """A settings-model message with each environment variable named by its context key."""
-    key_of = {variable: key for key, variable in FUNCTION_SETTINGS.items()}
-    return _VARIABLE_NAME.sub(lambda match: key_of[match[1]], message)
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ",".join(str(item) for item in value)
-    return "" if value is None else str(value)
-
-
-def _as_bool(value: Any) -> bool:
-    text = _as_text(value).strip().lower()
-    if text not in {"true", "false"}:
-        raise ValueError("must be true or false")
-    return text == "true"
-
-
-def _as_int(low: int, high: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        try:
-            number = int(_as_text(value).strip())
-        except ValueError:
-            raise ValueError("must be a whole number") from None
-        if not low <= number <= high:
-            raise ValueError(f"must be between {low} and {high}")
-        return number
-
-    return parse
-
-
-def _as_emails(value: Any) -> tuple[str, ...]:
-    emails = tuple(part.strip() for part in _as_text(value).split(",") if part.strip())
-    bad = [email for email in emails if not _EMAIL.match(email)]
-    if bad:
-        raise ValueError(f"{', '.join(bad)} is not an email address")
-    return emails
-
-
-def _as_time_zone(value: Any) -> str:
-    name = _as_text(value).strip()
-    # zoneinfo reads the host's database and, where the host has none, the pinned tzdata package.
-    zones = zoneinfo.available_timezones()
-    if not zones:
-        raise ValueError("cannot be checked: no time zone database (pip install -r requirements.txt)")
-    if name not in zones:
-        raise ValueError("must be an IANA time zone such as UTC or Europe/Berlin")
-    return name
-
-
-def _as_reserved_concurrency(value: Any) -> int | None:
-    text = _as_text(value).strip()
-    if not text:
-        return None
-    # 0 is a valid Lambda setting, but it throttles every invocation: the janitor would never run.
-    if not re.fullmatch(r"[0-9]+", text) or int(text) < 1:
-        raise ValueError("must be a whole number of at least 1, or unset to reserve none")
-    return int(text)
-
-
-def _as_organization_id(value: Any) -> str | None:
-    text = _as_text(value).strip()
-    if text and not _ORGANIZATION_ID.match(text):
-        raise ValueError(
-            "must be an organization id such as o-a1b2c3d4e5 (aws organizations describe-organization)"
-        )
-    return text or None
-
-
-def _as_call_as(value: Any) -> str:
-    text = _as_text(value).strip()
-    if text not in {"SELF", "DELEGATED_ADMIN"}:
-        raise ValueError(
-            "must be SELF (deployed in the management account) or DELEGATED_ADMIN (in a StackSets "
-            "delegated administrator account)"
-        )
-    return text
-
-
-def _as_log_retention(value: Any) -> logs.RetentionDays:
-    days = _as_int(1, 3653)(value)
-    if days not in LOG_RETENTION:
-        raise ValueError(f"must be one of {', '.join(map(str, LOG_RETENTION))}")
-    return LOG_RETENTION[days]
+def _stack_settings(values: Mapping[str, Any]) -> tuple[StackSettings | None, list[str]]:
+    """The stack's settings from the context keys that are set, or the problems, each naming its key."""
+    given = {field: values[key] for key, field in STACK_SETTINGS.items() if values[key] is not None}
+    try:
+        return StackSettings.model_validate(given), []
+    except ValidationError as error:
+        return None, [
+            f"{context_key(str(detail['loc'][0]))}: {detail['msg'].removeprefix('Value error, ')} "
+            f"(got {detail['input']!r})"
+            for detail in error.errors()
+        ]
 
 
 def load_config(context: Callable[[str], Any]) -> JanitorConfig:
-    """Read every context key through `context` (e.g. `app.node.try_get_context`) and validate it."""
+    """Read every context key through `context` (e.g. `app.node.try_get_context`) and validate it.
+    A key that is not set takes its declared default."""
     values = {key: context(key) for key in CONTEXT_KEYS}
-    problems = [
-        f"{key}: missing (cdk.json holds the defaults)"
-        for key, value in values.items()
-        if value is None and key not in OPTIONAL_KEYS
-    ]
-    if problems:
-        raise ConfigError(problems)
+    warnings = []
+    written_as = {}
+    for old, new in DEPRECATED_KEYS.items():
+        if (value := context(old)) is not None:
+            values[new] = value
+            written_as[FUNCTION_SETTINGS[new]] = old
+            warnings.append(
+                f"{old} is deprecated and will be removed: use {new} (its value {value!r} is used)"
+            )
 
-    environment = {variable: _as_text(values[key]) for key, variable in FUNCTION_SETTINGS.items()}
-    key_of = {variable: key for key, variable in FUNCTION_SETTINGS.items()}
-    try:
-        settings = load_settings({**environment, "NOTIFICATION_TOPIC_ARN": "arn:aws:sns:synth"})
-    except SettingsError as error:
-        problems += [
-            f"{key_of[p.variable]}: {_in_context_terms(p.message)} (got {p.value!r})" for p in error.problems
-        ]
-        settings = None
-
-    parsed: dict[str, Any] = {}
-    parsers: Mapping[str, Callable[[Any], Any]] = {
-        "scheduleExpression": as_schedule,
-        "scheduleTimeZone": _as_time_zone,
-        "scheduleEnabled": _as_bool,
-        "notificationEmails": _as_emails,
-        "logRetentionDays": _as_log_retention,
-        "memorySizeMb": _as_int(128, 10240),
-        "timeoutSeconds": _as_int(60, 900),
-        "reservedConcurrency": _as_reserved_concurrency,
-        "organizationId": _as_organization_id,
-        "maxParallelTargets": _as_int(1, MAX_PARALLEL_TARGETS),
-        "stackSetCallAs": _as_call_as,
-        "createTestEventRegistry": _as_bool,
+    texts = {
+        field: as_text(values[key]) for key, field in FUNCTION_SETTINGS.items() if values[key] is not None
     }
-    for key, parse in parsers.items():
-        try:
-            parsed[key] = parse(values[key])
-        except ValueError as error:
-            problems.append(f"{key}: {error} (got {values[key]!r})")
-    if (
-        settings is not None
-        and "timeoutSeconds" in parsed
-        and parsed["timeoutSeconds"] < settings.time_reserve_seconds + 60
-    ):
-        problems.append(
-            f"timeoutSeconds: must leave at least a minute of work beyond timeReserveSeconds "
-            f"({settings.time_reserve_seconds}) (got {values['timeoutSeconds']!r})"
+    problems: list[str] = []
+    try:
+        settings = settings_from(
+            {**texts, "notification_topic_arn": "arn:aws:sns:synth"}, "context", written_as
         )
-    if settings is not None and settings.organization_units and not parsed.get("organizationId"):
-        problems.append(
-            "organizationId: required with organizationUnits, for the member role's "
-            "aws:PrincipalOrgID condition (got '')"
-        )
-    fans_out = settings is not None and bool(
-        settings.target_regions or settings.organization_units or settings.member_accounts
-    )
-    if fans_out and "scheduleExpression" in parsed and parsed["scheduleExpression"][1] < MIN_RUN_PERIOD:
-        problems.append(
-            "scheduleExpression: an organization run needs at least an hour between runs (its "
-            f"state machine times out {FLEXIBLE_WINDOW_SECONDS // 60} minutes before the next is due) "
-            f"(got {values['scheduleExpression']!r})"
-        )
-    if problems or settings is None:
+    except SettingsError as error:
+        problems += [problem.describe() for problem in error.problems]
+        settings = None
+    stack, stack_problems = _stack_settings(values)
+    problems += stack_problems
+    if settings is not None and stack is not None:
+        problems += _combined_problems(settings, stack, values)
+    if problems or settings is None or stack is None:
         raise ConfigError(problems)
     cross_account = bool(settings.organization_units or settings.member_accounts)
-    if not cross_account:
+    if cross_account:
+        settings = settings.model_copy(
+            update={"member_role_name": settings.member_role_name or DEFAULT_MEMBER_ROLE_NAME}
+        )
+    environment = {
+        environment_variable(field): _setting_text(settings, field)
+        for field in FUNCTION_SETTINGS.values()
         # Without member accounts the function assumes no role anywhere.
-        environment.pop("MEMBER_ROLE_NAME")
+        if field != "member_role_name" or cross_account
+    }
     deployment_file = {
         variable: value for variable in LIST_VARIABLES if (value := environment.pop(variable).strip())
     }
-
-    expression, period = parsed["scheduleExpression"]
     return JanitorConfig(
         function_environment=environment,
         deployment_file=deployment_file,
         retain_tag_key=settings.retain_tag_key,
         tag_lookup=settings.tag_lookup,
-        schedule_expression=expression,
-        schedule_time_zone=parsed["scheduleTimeZone"],
-        schedule_enabled=parsed["scheduleEnabled"],
-        schedule_period_seconds=period,
-        notification_emails=parsed["notificationEmails"],
-        log_retention=parsed["logRetentionDays"],
-        memory_size_mb=parsed["memorySizeMb"],
-        timeout_seconds=parsed["timeoutSeconds"],
-        reserved_concurrency=parsed["reservedConcurrency"],
+        schedule_expression=stack.schedule_expression,
+        schedule_time_zone=stack.schedule_time_zone,
+        schedule_enabled=stack.schedule_enabled,
+        schedule_period_seconds=schedule_period_seconds(stack.schedule_expression),
+        notification_emails=stack.notification_emails,
+        log_retention=LOG_RETENTION[stack.log_retention_days],
+        memory_size_mb=stack.memory_size_mb,
+        timeout_seconds=stack.timeout_seconds,
+        reserved_concurrency=stack.reserved_concurrency,
         target_regions=tuple(sorted(settings.target_regions)),
         organization_units=tuple(sorted(settings.organization_units)),
         member_accounts=tuple(sorted(settings.member_accounts)),
         exclude_accounts=tuple(sorted(settings.exclude_accounts)),
         member_role_name=settings.member_role_name if cross_account else None,
-        organization_id=parsed["organizationId"],
-        max_parallel_targets=parsed["maxParallelTargets"],
-        stack_set_call_as=parsed["stackSetCallAs"],
+        organization_id=stack.organization_id,
+        max_parallel_targets=stack.max_parallel_targets,
+        stack_set_call_as=stack.stack_set_call_as,
         outputs=OutputPermissions(tuple(sorted(settings.output_buckets)), settings.delete_output_versions)
         if settings.delete_outputs
         else None,
-        create_test_event_registry=parsed["createTestEventRegistry"],
+        create_test_event_registry=stack.create_test_event_registry,
+        warnings=tuple(warnings),
     )
+
+
+def _setting_text(settings: Settings, field: str) -> str:
+    """A function setting as its environment variable holds it (what the function parses back)."""
+    value = getattr(settings, field)
+    if isinstance(value, re.Pattern):
+        return str(value.pattern)
+    if isinstance(value, frozenset):
+        return ",".join(sorted(value))
+    return as_text(value)
+
+
+def _combined_problems(settings: Settings, stack: StackSettings, written: Mapping[str, Any]) -> list[str]:
+    """What only the function's and the stack's settings together can get wrong; `written`: the
+    context as given, to show each value as the person wrote it."""
+    problems = []
+    if stack.timeout_seconds < settings.time_reserve_seconds + 60:
+        problems.append(
+            f"timeoutSeconds: must leave at least a minute of work beyond timeReserveSeconds "
+            f"({settings.time_reserve_seconds}) (got {written['timeoutSeconds']!r})"
+        )
+    if settings.organization_units and not stack.organization_id:
+        problems.append(
+            "organizationId: required with organizationUnits, for the member role's "
+            "aws:PrincipalOrgID condition (got '')"
+        )
+    fans_out = bool(settings.target_regions or settings.organization_units or settings.member_accounts)
+    if fans_out and schedule_period_seconds(stack.schedule_expression) < MIN_RUN_PERIOD:
+        problems.append(
+            "scheduleExpression: an organization run needs at least an hour between runs (its "
+            f"state machine times out {FLEXIBLE_WINDOW_SECONDS // 60} minutes before the next is due) "
+            f"(got {written['scheduleExpression']!r})"
+        )
+    return problems

@@ -33,6 +33,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
+from janitor.config.overrides import Overrides
+
 REGISTRY_NAME = "lambda-testevent-schemas"
 #: The custom resource's CloudFormation type (any `Custom::` name; this one says what it is).
 REGISTRY_RESOURCE_TYPE = "Custom::TestEventRegistry"
@@ -46,38 +48,39 @@ TEST_EVENTS: dict[str, dict[str, Any]] = {
     "normal-run": {},
     "last-week-at-most-50": {"olderThanDays": 7, "maxDeletions": 50},
 }
-#: The person-facing part of janitor.config.overrides.Overrides; `organizationRun` is left out because
-#: only the organization run's state machine sends it.
-EVENT_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "dryRun": {
-            "type": "boolean",
-            "description": "Select and report, but delete nothing.",
+
+
+def _without_null(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+    """One override's schema as the console shows it: a field is left out rather than null, and a
+    nested model is written in place."""
+    choices = [choice for choice in schema.get("anyOf", [schema]) if choice.get("type") != "null"]
+    (choice,) = choices
+    if "$ref" in choice:
+        choice = definitions[choice["$ref"].rsplit("/", 1)[-1]]
+    kept = {key: value for key, value in choice.items() if key not in {"title", "description"}}
+    if "properties" in kept:
+        kept["properties"] = {
+            name: {key: value for key, value in field.items() if key != "title"}
+            for name, field in kept["properties"].items()
+        }
+    description = schema.get("description")
+    return {**kept, **({"description": description} if description else {})}
+
+
+def event_schema() -> dict[str, Any]:
+    """The person-facing part of janitor.config.overrides.Overrides, derived from its fields;
+    `organizationRun` is left out because only the organization run's state machine sends it."""
+    document = Overrides.model_json_schema(by_alias=True)
+    definitions = document.get("$defs", {})
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            name: _without_null(field, definitions)
+            for name, field in document["properties"].items()
+            if name != "organizationRun"
         },
-        "olderThanDays": {
-            "type": "integer",
-            "minimum": 1,
-            "description": "Retention for this run; at least the deployment's minOlderThanDays.",
-        },
-        "maxDeletions": {
-            "type": "integer",
-            "minimum": 1,
-            "description": "Cap for this run; at most the deployment's maxDeletionsCeiling.",
-        },
-        "target": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["accountId", "region"],
-            "properties": {
-                "accountId": {"type": "string", "pattern": "^\\d{12}$"},
-                "region": {"type": "string"},
-            },
-            "description": "Clean this account and Region instead of the function's own.",
-        },
-    },
-}
+    }
 
 
 def schema_content(events: dict[str, dict[str, Any]]) -> str:
@@ -88,7 +91,7 @@ def schema_content(events: dict[str, dict[str, Any]]) -> str:
             "info": {"version": "1.0.0", "title": "Event"},
             "paths": {},
             "components": {
-                "schemas": {"Event": EVENT_SCHEMA},
+                "schemas": {"Event": event_schema()},
                 "examples": {name: {"value": event} for name, event in events.items()},
             },
         },

@@ -26,8 +26,9 @@ from constructs import Construct
 from infra.cleanup_permissions import OutputPermissions, cleanup_statements, evaluation_job_arns
 from infra.config import JanitorConfig
 from infra.nag import acknowledge, acknowledge_evaluation_job_findings, acknowledge_output_findings
+from infra.stack_settings import DEFAULT_MEMBER_ROLE_NAME
 
-MEMBER_ROLE_NAME = "BedrockEvaluationJanitorMember"
+MEMBER_ROLE_NAME = DEFAULT_MEMBER_ROLE_NAME
 MEMBER_STACK_NAME = "BedrockEvaluationJanitorMember"
 #: An IAM role ARN in any partition (the hub function's role has a path-free generated name).
 _ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$"

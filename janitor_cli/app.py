@@ -58,8 +58,13 @@ MaxDeletions = Annotated[
     int | None,
     typer.Option("--max-deletions", help="At most this many jobs per account and Region (default 1000)."),
 ]
-NameExclude = Annotated[
-    str | None, typer.Option("--name-exclude", help="Keep jobs whose name matches this regular expression.")
+NameExcludeRegex = Annotated[
+    str | None,
+    typer.Option(
+        "--name-exclude-regex",
+        "--name-exclude",
+        help="Keep jobs whose name matches this regular expression (--name-exclude: the old spelling).",
+    ),
 ]
 ApplicationTypes = Annotated[
     str | None, typer.Option("--application-types", help="ModelEvaluation,RagEvaluation (default both).")
@@ -95,18 +100,18 @@ def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
 def _settings(
     older_than_days: int | None,
     max_deletions: int | None,
-    name_exclude: str | None,
+    name_exclude_regex: str | None,
     application_types: str | None,
     retain_tag_key: str | None,
 ) -> Settings:
     try:
         return cli_settings(
             {
-                "--older-than-days": None if older_than_days is None else str(older_than_days),
-                "--max-deletions": None if max_deletions is None else str(max_deletions),
-                "--name-exclude": name_exclude,
-                "--application-types": application_types,
-                "--retain-tag-key": retain_tag_key,
+                "older_than_days": None if older_than_days is None else str(older_than_days),
+                "max_deletions": None if max_deletions is None else str(max_deletions),
+                "name_exclude_regex": name_exclude_regex,
+                "application_types": application_types,
+                "retain_tag_key": retain_tag_key,
             }
         )
     except InvalidOptionsError as error:
@@ -162,7 +167,7 @@ def plan(
     profile: Profiles = [],  # noqa: B006
     older_than_days: OlderThanDays = None,
     max_deletions: MaxDeletions = None,
-    name_exclude: NameExclude = None,
+    name_exclude_regex: NameExcludeRegex = None,
     application_types: ApplicationTypes = None,
     retain_tag_key: RetainTagKey = None,
     show_kept: Annotated[
@@ -174,7 +179,9 @@ def plan(
     ] = None,
 ) -> None:
     """List and select exactly as the function does; delete nothing."""
-    settings = _settings(older_than_days, max_deletions, name_exclude, application_types, retain_tag_key)
+    settings = _settings(
+        older_than_days, max_deletions, name_exclude_regex, application_types, retain_tag_key
+    )
     made = make_plan(settings, region, profile)
     render_plan(made, datetime.now(UTC), output, show_kept, Console())
     if out is not None:
@@ -270,7 +277,7 @@ def run(
     profile: Profiles = [],  # noqa: B006
     older_than_days: OlderThanDays = None,
     max_deletions: MaxDeletions = None,
-    name_exclude: NameExclude = None,
+    name_exclude_regex: NameExcludeRegex = None,
     application_types: ApplicationTypes = None,
     retain_tag_key: RetainTagKey = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only plan (the same as `plan`).")] = False,
@@ -279,7 +286,9 @@ def run(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Plan, show, confirm and apply in one go."""
-    settings = _settings(older_than_days, max_deletions, name_exclude, application_types, retain_tag_key)
+    settings = _settings(
+        older_than_days, max_deletions, name_exclude_regex, application_types, retain_tag_key
+    )
     made = make_plan(settings, region, profile)
     render_plan(made, datetime.now(UTC), output, False, Console())
     if not dry_run:

@@ -119,15 +119,15 @@ def plan_policy(settings: dict[str, object], now: datetime, retain_tag_key: str)
     apply's own `retain_tag_key`: the key a plan names is never the one its jobs are judged by, so
     an edited plan cannot unprotect a job (the caller refuses a plan made with another key)."""
     names = settings.get("applicationTypes") or []
-    statuses = settings.get("statuses") or []
+    statuses = settings.get("eligibleStatuses") or []
     return cli_settings(
         {
-            "--older-than-days": str(settings["olderThanDays"]),
+            "older_than_days": str(settings["olderThanDays"]),
             # The plan's cap was spent choosing its jobs; apply deletes at most those.
-            "--max-deletions": "1000000",
-            "--name-exclude": str(settings.get("nameExclude") or ""),
-            "--application-types": ",".join(map(str, names)) if isinstance(names, list) else None,
-            "--statuses": ",".join(map(str, statuses)) if isinstance(statuses, list) else None,
-            "--retain-tag-key": retain_tag_key,
+            "max_deletions": "1000000",
+            "name_exclude_regex": str(settings.get("nameExcludeRegex") or ""),
+            "application_types": ",".join(map(str, names)) if isinstance(names, list) else None,
+            "eligible_statuses": ",".join(map(str, statuses)) if isinstance(statuses, list) else None,
+            "retain_tag_key": retain_tag_key,
         }
     ).selection_policy(now)

@@ -24,7 +24,7 @@ from botocore.exceptions import (
 )
 
 from janitor.aws.sdk import lenient_session
-from janitor.config.settings import REGION_PATTERN
+from janitor.config.setting_types import REGION_PATTERN
 from janitor_cli.text import one_line
 
 #: STS's and the SDK's codes for keys or session tokens that AWS no longer (or never) accepts.

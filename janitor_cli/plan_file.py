@@ -1,6 +1,6 @@
 """The plan file: what `plan --out` writes, and every check `apply` makes on it before any request.
 
-Version 2. Besides `kind`, `version`, `createdAt`, the `settings` and, per account and Region,
+Version 3. Besides `kind`, `version`, `createdAt`, the `settings` and, per account and Region,
 the jobs with the fields the selection read (ARN, name, status, creation time, application
 type), the file carries `digest`: "sha256:" and the SHA-256 of the canonical JSON (sorted keys,
 no blanks, ASCII) of everything else in it. A plan is refused before any request when it is not
@@ -28,13 +28,14 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from janitor.config.naming import context_key
 from janitor.config.settings import Settings
 from janitor.core.selection import EVALUATION_JOB_ARN, EvaluationJob, skip_reason
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan, settings_record
 from janitor_cli.settings import InvalidOptionsError, cli_settings
 
 PLAN_KIND = "bedrock-eval-janitor-plan"
-PLAN_VERSION = 2
+PLAN_VERSION = 3
 DIGEST_PREFIX = "sha256:"
 #: A plan dated this far ahead of the local clock is refused (clocks differ a little).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -136,12 +137,16 @@ class JobRecord(_Strict):
 
 
 class SettingsRecord(_Strict):
-    older_than_days: int = Field(alias="olderThanDays")
-    max_deletions: int = Field(alias="maxDeletions")
-    name_exclude: str | None = Field(alias="nameExclude")
-    application_types: list[str] = Field(alias="applicationTypes")
-    statuses: list[str]
-    retain_tag_key: str = Field(alias="retainTagKey")
+    """The settings a plan was made with, named as the settings are (janitor.config.naming)."""
+
+    model_config = ConfigDict(alias_generator=context_key)
+
+    older_than_days: int
+    max_deletions: int
+    name_exclude_regex: str | None
+    application_types: list[str]
+    eligible_statuses: list[str]
+    retain_tag_key: str
 
 
 class TargetRecord(_Strict):
@@ -206,12 +211,12 @@ def _settings(record: SettingsRecord) -> Settings:
     try:
         settings = cli_settings(
             {
-                "--older-than-days": str(record.older_than_days),
-                "--max-deletions": str(record.max_deletions),
-                "--name-exclude": record.name_exclude,
-                "--application-types": ",".join(record.application_types),
-                "--statuses": ",".join(record.statuses),
-                "--retain-tag-key": record.retain_tag_key,
+                "older_than_days": str(record.older_than_days),
+                "max_deletions": str(record.max_deletions),
+                "name_exclude_regex": record.name_exclude_regex,
+                "application_types": ",".join(record.application_types),
+                "eligible_statuses": ",".join(record.eligible_statuses),
+                "retain_tag_key": record.retain_tag_key,
             }
         )
     except InvalidOptionsError as error:

@@ -75,11 +75,11 @@ class Plan:
 def settings_record(settings: Settings) -> dict[str, Any]:
     """The settings a plan was made with, as the plan file keeps them."""
     return {
-        "olderThanDays": settings.retention_days,
+        "olderThanDays": settings.older_than_days,
         "maxDeletions": settings.max_deletions,
-        "nameExclude": settings.name_exclude_pattern.pattern if settings.name_exclude_pattern else None,
+        "nameExcludeRegex": settings.name_exclude_regex.pattern if settings.name_exclude_regex else None,
         "applicationTypes": sorted(settings.application_types),
-        "statuses": sorted(settings.eligible_statuses),
+        "eligibleStatuses": sorted(settings.eligible_statuses),
         "retainTagKey": settings.retain_tag_key,
     }
 
@@ -125,7 +125,7 @@ def plan_target(
         store=store,
         policy=settings.selection_policy(now),
         dry_run=True,
-        older_than_days=settings.retention_days,
+        older_than_days=settings.older_than_days,
         log=_QUIET,
         remaining_seconds=lambda: NO_TIME_LIMIT_SECONDS,
         time_reserve_seconds=0,

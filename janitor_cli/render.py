@@ -188,8 +188,8 @@ def confirmation_lines(
         f"{plan.created_at.isoformat(timespec='seconds')} with these settings:",
         f"  older than {settings['olderThanDays']} days; at most {settings['maxDeletions']} per account "
         f"and Region; application types {', '.join(settings['applicationTypes'])}; statuses "
-        f"{', '.join(settings['statuses'])}; names excluded: "
-        f"{one_line(repr(settings['nameExclude'])) if settings['nameExclude'] else 'none'}; "
+        f"{', '.join(settings['eligibleStatuses'])}; names excluded: "
+        f"{one_line(repr(settings['nameExcludeRegex'])) if settings['nameExcludeRegex'] else 'none'}; "
         f"jobs tagged {one_line(retain_tag_key)}=true are kept",
     ]
     for target in plan.targets:

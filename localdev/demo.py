@@ -20,7 +20,7 @@ from localdev.services import LocalAws, environment, local_aws
 
 DEMO_SETTINGS = {
     "NAME_EXCLUDE_REGEX": "^keep-",
-    "RETENTION_DAYS": "30",
+    "OLDER_THAN_DAYS": "30",
     # The deleted jobs' S3 outputs go too, in this bucket only (moto's S3).
     "DELETE_OUTPUTS": "true",
     "OUTPUT_BUCKETS": "eval-results",

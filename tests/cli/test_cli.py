@@ -21,8 +21,8 @@ from tests.conftest import Invoker
 def test_plan_lists_what_would_go_in_table_json_and_csv(cli: Cli) -> None:
     jobs = seed(cli.local)
 
-    document = cli.json("plan", "--region", REGION, "--name-exclude", "^keep-", "--show-kept")
-    table = cli("plan", "--region", REGION, "--name-exclude", "^keep-")
+    document = cli.json("plan", "--region", REGION, "--name-exclude-regex", "^keep-", "--show-kept")
+    table = cli("plan", "--region", REGION, "--name-exclude-regex", "^keep-")
     rows = list(
         csv.DictReader(io.StringIO(cli("plan", "--region", REGION, "--output", "csv", "--show-kept").stdout))
     )
@@ -50,7 +50,7 @@ def test_the_plan_selects_exactly_what_the_function_selects(cli: Cli, invoke: In
     for index in range(40):
         cli.local.bedrock.add_job(f"bulk-{index}", "Failed", OLD - timedelta(hours=index))
 
-    document = cli.json("plan", "--region", REGION, "--max-deletions", "25", "--name-exclude", "^keep-")
+    document = cli.json("plan", "--region", REGION, "--max-deletions", "25", "--name-exclude-regex", "^keep-")
     function = invoke({"dryRun": True, "maxDeletions": 25}, NAME_EXCLUDE_REGEX="^keep-")
 
     assert planned_arns(document) == function.logged_arns("Would delete evaluation jobs (dry run)")
@@ -155,7 +155,7 @@ def test_a_plan_for_another_account_is_refused_with_no_request(cli: Cli, tmp_pat
         (["plan", "--region", REGION, "--older-than-days", "0"], "--older-than-days"),
         (["plan", "--region", REGION, "--older-than-days", "ten"], "--older-than-days"),
         (["plan", "--region", REGION, "--application-types", "Chat"], "--application-types"),
-        (["plan", "--region", REGION, "--name-exclude", "(unclosed"], "--name-exclude"),
+        (["plan", "--region", REGION, "--name-exclude-regex", "(unclosed"], "--name-exclude-regex"),
         (["plan", "--region", REGION, "--output", "xml"], "--output"),
         (["plan", "--region", REGION, "--profile", "nope"], "nope"),
         (["apply", "missing-plan.json", "--yes"], "missing-plan.json"),
@@ -185,7 +185,7 @@ def test_run_plans_confirms_and_applies_and_its_dry_run_is_a_plan(cli: Cli) -> N
     dry = cli("run", "--region", REGION, "--dry-run")
     assert dry.exit_code == 0
     assert "BatchDeleteEvaluationJob" not in cli.local.bedrock.request_counts()
-    done = cli("run", "--region", REGION, "--name-exclude", "^keep-", input="y\n")
+    done = cli("run", "--region", REGION, "--name-exclude-regex", "^keep-", input="y\n")
 
     assert done.exit_code == 0, done.output
     assert "Delete 3 evaluation jobs?" in done.stderr

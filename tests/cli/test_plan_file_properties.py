@@ -30,10 +30,10 @@ FIELD_TYPES: dict[str, frozenset[str]] = {
     field: frozenset(types.split("|"))
     for types, fields in (
         ("str", "kind createdAt digest retainTagKey accountId region jobArn jobName status creationTime "
-                "applicationType applicationTypes[] statuses[]"),
-        ("str|null", "profile nameExclude"),
+                "applicationType applicationTypes[] eligibleStatuses[]"),
+        ("str|null", "profile nameExcludeRegex"),
         ("int", "version olderThanDays maxDeletions"),
-        ("list", "applicationTypes statuses targets jobs"),
+        ("list", "applicationTypes eligibleStatuses targets jobs"),
         ("dict", "settings targets[] jobs[]"),
     )
     for field in fields.split()

@@ -69,7 +69,10 @@ def test_an_edited_plan_never_deletes_a_retained_job(
     jobs = seed(cli.local)
     jobs["vault"] = cli.local.bedrock.add_job("vault", "Failed", OLD, tags={"janitor:retain": "TRUE"})
     plan_file = tmp_path / "plan.json"
-    assert cli("plan", "--region", REGION, "--name-exclude", "^keep-", "--out", str(plan_file)).exit_code == 0
+    assert (
+        cli("plan", "--region", REGION, "--name-exclude-regex", "^keep-", "--out", str(plan_file)).exit_code
+        == 0
+    )
     document = json.loads(plan_file.read_text())
     attack(document, [_listed(cli, jobs[name], name) for name in ("golden", "vault")])
     edit_plan(plan_file, document, recompute_digest=recompute)
@@ -107,7 +110,7 @@ def test_a_plan_listing_a_job_its_settings_would_not_select_is_refused(
     jobs = seed(cli.local)
     jobs["rag"] = cli.local.bedrock.add_job("rag", "Completed", OLD, application_type="RagEvaluation")
     plan_file = tmp_path / "plan.json"
-    options = ["--name-exclude", "^keep-", "--application-types", "ModelEvaluation"]
+    options = ["--name-exclude-regex", "^keep-", "--application-types", "ModelEvaluation"]
     assert cli("plan", "--region", REGION, *options, "--out", str(plan_file)).exit_code == 0
     document = json.loads(plan_file.read_text())
     listed = document["targets"][0]["jobs"]

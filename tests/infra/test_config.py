@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from infra.config import FUNCTION_SETTINGS, ConfigError, load_config
+from infra.config import CONTEXT_KEYS, ConfigError, load_config
 from infra.schedule_expression import schedule_period_seconds
-from janitor.config.settings import Settings
 from tests.infra.synthesis import DEFAULT_CONTEXT, REPO, cdk_environment, run_cdk
 
 
@@ -20,36 +19,65 @@ def config_with(**overrides: Any) -> Any:
     return load_config({**DEFAULT_CONTEXT, **overrides}.get)
 
 
-def test_cdk_json_defaults_are_the_functions_own_defaults() -> None:
-    for key, variable in FUNCTION_SETTINGS.items():
-        field = next(f for f in Settings.model_fields.values() if f.alias == variable)
-        default = field.default
-        if isinstance(default, frozenset):
-            assert {part for part in DEFAULT_CONTEXT[key].split(",") if part} == default, key
-        elif key == "nameExcludeRegex":
-            assert DEFAULT_CONTEXT[key] == ""
-            assert default is None
-        elif key == "memberRoleName":
-            # The function assumes no role unless the stack cleans other accounts (then this one).
-            assert default is None
-            assert DEFAULT_CONTEXT[key] == "BedrockEvaluationJanitorMember"
-        else:
-            assert DEFAULT_CONTEXT[key] == default, key
+def test_cdk_json_lists_every_setting_with_its_declared_default() -> None:
+    settings = {key for key in DEFAULT_CONTEXT if not key.startswith("@")}
+    assert settings == set(CONTEXT_KEYS)
+    assert load_config(DEFAULT_CONTEXT.get) == load_config(lambda key: None)
+
+
+def test_a_key_not_set_takes_its_declared_default() -> None:
+    context = {key: value for key, value in DEFAULT_CONTEXT.items() if key != "olderThanDays"}
+    assert load_config(context.get).function_environment["OLDER_THAN_DAYS"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "variable"),
+    [
+        ("retentionDays", "olderThanDays", "OLDER_THAN_DAYS"),
+        ("maxDeletionsPerRun", "maxDeletions", "MAX_DELETIONS"),
+    ],
+)
+def test_an_old_key_still_sets_its_setting_with_a_warning(old: str, new: str, variable: str) -> None:
+    config = config_with(**{old: "14"})
+    assert config.function_environment[variable] == "14"
+    assert config.warnings == (
+        f"{old} is deprecated and will be removed: use {new} (its value '14' is used)",
+    )
+    assert config_with().warnings == ()
+
+
+def test_a_bad_value_under_an_old_key_is_named_by_the_key_written() -> None:
+    with pytest.raises(ConfigError) as raised:
+        config_with(retentionDays="-5", minOlderThanDays="7")
+    assert "retentionDays: Input should be greater than or equal to 1 (got '-5')" in str(raised.value)
+    assert "olderThanDays" not in str(raised.value)
+    with pytest.raises(ConfigError, match=r"minOlderThanDays: must not exceed retentionDays \(5\)"):
+        config_with(retentionDays="5")
+
+
+def test_cdk_synth_warns_about_an_old_key(tmp_path: Path) -> None:
+    result = run_cdk("synth", "--quiet", "-o", str(tmp_path / "out"), "-c", "retentionDays=14")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "retentionDays is deprecated and will be removed: use olderThanDays" in result.stderr + result.stdout
+    )
+    template = json.loads((tmp_path / "out" / "BedrockEvaluationJanitor.template.json").read_text())
+    assert '"OLDER_THAN_DAYS": "14"' in json.dumps(template)
 
 
 @pytest.mark.parametrize(
     ("key", "value", "named"),
     [
-        ("retentionDays", "-5", "retentionDays: Input should be greater than or equal to 1"),
-        ("retentionDays", "ten", "retentionDays: Input should be a valid integer"),
+        ("olderThanDays", "-5", "olderThanDays: Input should be greater than or equal to 1"),
+        ("olderThanDays", "ten", "olderThanDays: Input should be a valid integer"),
         ("eligibleStatuses", "Completed,Running", "eligibleStatuses: Running cannot be cleaned up"),
         ("eligibleStatuses", "InProgress", "eligibleStatuses: InProgress cannot be cleaned up"),
         ("applicationTypes", "Chat", "applicationTypes: unknown application type Chat"),
         ("nameExcludeRegex", "[", "nameExcludeRegex: is not a valid regular expression"),
-        ("maxDeletionsPerRun", "0", "maxDeletionsPerRun: Input should be greater than or equal to 1"),
+        ("maxDeletions", "0", "maxDeletions: Input should be greater than or equal to 1"),
         ("minOlderThanDays", "0", "minOlderThanDays: Input should be greater than or equal to 1"),
-        ("minOlderThanDays", "31", "minOlderThanDays: must not exceed retentionDays (30)"),
-        ("maxDeletionsCeiling", "999", "maxDeletionsCeiling: must be at least maxDeletionsPerRun (1000)"),
+        ("minOlderThanDays", "31", "minOlderThanDays: must not exceed olderThanDays (30)"),
+        ("maxDeletionsCeiling", "999", "maxDeletionsCeiling: must be at least maxDeletions (1000)"),
         ("maxDeletionsCeiling", "lots", "maxDeletionsCeiling: Input should be a valid integer"),
         ("dryRun", "maybe", "dryRun: must be 'true' or 'false'"),
         ("scheduleExpression", "cron(0 3 * *)", "scheduleExpression: a cron expression needs 6 fields"),
@@ -93,16 +121,10 @@ def test_a_bad_context_value_names_its_key(key: str, value: str, named: str) -> 
     assert repr(value) in str(raised.value)
 
 
-def test_a_missing_key_is_named() -> None:
-    context = {key: value for key, value in DEFAULT_CONTEXT.items() if key != "retentionDays"}
-    with pytest.raises(ConfigError, match="retentionDays: missing"):
-        load_config(context.get)
-
-
 def test_a_retention_below_the_default_floor_needs_the_floor_lowered_too() -> None:
-    with pytest.raises(ConfigError, match=r"minOlderThanDays: must not exceed retentionDays \(5\)"):
-        config_with(retentionDays="5")
-    lowered = config_with(retentionDays="5", minOlderThanDays="5")
+    with pytest.raises(ConfigError, match=r"minOlderThanDays: must not exceed olderThanDays \(5\)"):
+        config_with(olderThanDays="5")
+    lowered = config_with(olderThanDays="5", minOlderThanDays="5")
     assert lowered.function_environment["MIN_OLDER_THAN_DAYS"] == "5"
 
 
@@ -150,8 +172,8 @@ def test_time_zones_are_validated_on_a_host_without_a_time_zone_database(tmp_pat
 
 
 def test_json_typed_and_string_typed_values_give_the_same_config() -> None:
-    from_json = config_with(retentionDays=14, dryRun=True, notificationEmails=["a@example.com"])
-    from_cli = config_with(retentionDays="14", dryRun="true", notificationEmails="a@example.com")
+    from_json = config_with(olderThanDays=14, dryRun=True, notificationEmails=["a@example.com"])
+    from_cli = config_with(olderThanDays="14", dryRun="true", notificationEmails="a@example.com")
     assert from_json == from_cli
 
 
@@ -181,12 +203,12 @@ def test_cdk_synth_with_an_invalid_context_stops_and_names_the_key(tmp_path: Pat
         "-o",
         str(tmp_path / "out"),
         "-c",
-        "retentionDays=-5",
+        "olderThanDays=-5",
         "-c",
         "notificationEmails=ops@",
     )
     assert result.returncode != 0
-    assert "retentionDays: Input should be greater than or equal to 1 (got '-5')" in result.stderr
+    assert "olderThanDays: Input should be greater than or equal to 1 (got '-5')" in result.stderr
     assert "notificationEmails: ops@ is not an email address" in result.stderr
     assert not list((tmp_path / "out").glob("*.template.json")), "nothing synthesized, so nothing to deploy"
     assert "Traceback" not in result.stderr, "the user sees the message, not a stack trace"

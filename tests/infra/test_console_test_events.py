@@ -182,7 +182,7 @@ def test_create_test_event_registry_is_a_deprecated_no_op(template: Template, tm
 def make_dry_run(target: str) -> str:
     """The commands `make` would run for `target`, printed (make -n), not run."""
     result = subprocess.run(
-        ["make", "-n", target, "CONTEXT=-c retentionDays=14"],
+        ["make", "-n", target, "CONTEXT=-c olderThanDays=14"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -195,7 +195,7 @@ def make_dry_run(target: str) -> str:
 def test_make_deploy_runs_one_cdk_deploy_and_never_asks_whether_the_registry_exists() -> None:
     commands = make_dry_run("deploy")
     assert (
-        f"{REPO}/node_modules/.bin/cdk deploy --require-approval never -c retentionDays=14 {STACK_NAME}"
+        f"{REPO}/node_modules/.bin/cdk deploy --require-approval never -c olderThanDays=14 {STACK_NAME}"
         in (commands.splitlines())
     )
     for guess in ("describe-registry", "aws schemas", "createTestEventRegistry"):
@@ -207,15 +207,15 @@ def test_make_deploy_runs_one_cdk_deploy_and_never_asks_whether_the_registry_exi
 def test_each_event_is_one_the_function_accepts_with_the_default_deployment(name: str) -> None:
     settings = apply_overrides(DEFAULT_SETTINGS, parse_invocation(TEST_EVENTS[name]))
     expected = {
-        "dry-run": (True, DEFAULT_SETTINGS.retention_days, DEFAULT_SETTINGS.max_deletions),
+        "dry-run": (True, DEFAULT_SETTINGS.older_than_days, DEFAULT_SETTINGS.max_deletions),
         "normal-run": (
             DEFAULT_SETTINGS.dry_run,
-            DEFAULT_SETTINGS.retention_days,
+            DEFAULT_SETTINGS.older_than_days,
             DEFAULT_SETTINGS.max_deletions,
         ),
         "last-week-at-most-50": (DEFAULT_SETTINGS.dry_run, 7, 50),
     }[name]
-    assert (settings.dry_run, settings.retention_days, settings.max_deletions) == expected
+    assert (settings.dry_run, settings.older_than_days, settings.max_deletions) == expected
 
 
 def test_the_schema_describes_the_overrides_a_person_may_send_and_admits_every_event(

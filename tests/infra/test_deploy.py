@@ -166,7 +166,7 @@ def test_the_deployed_function_has_the_handler_environment_and_role_of_the_templ
     assert function["Runtime"] == "python3.14"
     variables = function["Environment"]["Variables"]
     assert variables["NOTIFICATION_TOPIC_ARN"] == deployed["TopicArn"]
-    assert (variables["RETENTION_DAYS"], variables["DRY_RUN"], variables["RETAIN_TAG_KEY"]) == (
+    assert (variables["OLDER_THAN_DAYS"], variables["DRY_RUN"], variables["RETAIN_TAG_KEY"]) == (
         "30",
         "false",
         "janitor:retain",

@@ -54,12 +54,12 @@ def test_reserved_concurrency_is_reserved_when_the_context_asks_for_it(synth: Sy
 def test_the_environment_carries_every_setting(template: Template) -> None:
     topic = logical_id(template, "AWS::SNS::Topic", "Topic")
     assert janitor_function(template)["Environment"]["Variables"] == {
-        "RETENTION_DAYS": "30",
+        "OLDER_THAN_DAYS": "30",
         "ELIGIBLE_STATUSES": "Completed,Failed,Stopped",
         "APPLICATION_TYPES": "ModelEvaluation,RagEvaluation",
         "RETAIN_TAG_KEY": "janitor:retain",
         "NAME_EXCLUDE_REGEX": "",
-        "MAX_DELETIONS_PER_RUN": "1000",
+        "MAX_DELETIONS": "1000",
         "DRY_RUN": "false",
         "MAX_CONCURRENCY": "16",
         "TIME_RESERVE_SECONDS": "60",
@@ -258,9 +258,9 @@ def test_outputs_name_the_function_topic_dashboard_and_a_dry_run_command(templat
 
 def test_context_overrides_reach_the_function_the_schedule_and_the_alarms(synth: Synth) -> None:
     template = synth(
-        retentionDays="14",
+        olderThanDays="14",
         dryRun="true",
-        maxDeletionsPerRun="50",
+        maxDeletions="50",
         minOlderThanDays="3",
         maxDeletionsCeiling="500",
         retainTagKey="keep",
@@ -278,9 +278,9 @@ def test_context_overrides_reach_the_function_the_schedule_and_the_alarms(synth:
     assert {
         key: variables[key]
         for key in (
-            "RETENTION_DAYS",
+            "OLDER_THAN_DAYS",
             "DRY_RUN",
-            "MAX_DELETIONS_PER_RUN",
+            "MAX_DELETIONS",
             "RETAIN_TAG_KEY",
             "NAME_EXCLUDE_REGEX",
             "APPLICATION_TYPES",
@@ -289,9 +289,9 @@ def test_context_overrides_reach_the_function_the_schedule_and_the_alarms(synth:
             "MAX_DELETIONS_CEILING",
         )
     } == {
-        "RETENTION_DAYS": "14",
+        "OLDER_THAN_DAYS": "14",
         "DRY_RUN": "true",
-        "MAX_DELETIONS_PER_RUN": "50",
+        "MAX_DELETIONS": "50",
         "RETAIN_TAG_KEY": "keep",
         "NAME_EXCLUDE_REGEX": "^golden-",
         "APPLICATION_TYPES": "RagEvaluation",

@@ -37,7 +37,7 @@ def test_the_50_oldest_refused_every_night_do_not_starve_the_run(local: LocalAws
     for arn in refused:
         local.bedrock.fail_item(arn, code="403", message=SCP_DENY)
 
-    run = invoke({}, MAX_DELETIONS_PER_RUN="50")
+    run = invoke({}, MAX_DELETIONS="50")
 
     assert run.result is not None
     assert (run.result["deleted"], run.result["failed"]) == (50, 50)

@@ -43,7 +43,7 @@ def test_30_percent_throttling_and_5_percent_server_errors_on_every_call_still_d
     kept = seed_kept_jobs(local)
     local.bedrock.faults = FaultConfig(throttle_rate=0.30, server_error_rate=0.05, seed=11)
 
-    run = invoke({}, MAX_DELETIONS_PER_RUN="5000")
+    run = invoke({}, MAX_DELETIONS="5000")
 
     assert run.error is None
     assert run.result is not None
@@ -92,7 +92,7 @@ def test_per_item_errors_other_than_404_report_exactly_the_jobs_that_stay_refuse
         item_failure_rate=0.1, seed=5, operations=frozenset({"BatchDeleteEvaluationJob"})
     )
 
-    run = invoke({}, MAX_DELETIONS_PER_RUN="5000")
+    run = invoke({}, MAX_DELETIONS="5000")
 
     assert run.result is not None
     assert local.bedrock.fault_counts()["BatchDeleteEvaluationJob"] > 10, "transient item failures happened"

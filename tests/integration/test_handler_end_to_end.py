@@ -225,7 +225,7 @@ def test_pagination_over_more_than_1000_jobs_uses_the_fewest_calls(local: LocalA
         local.bedrock.add_job(status="Completed", creation_time=days_ago(31 + i / 100))
     local.bedrock.add_job(status="Completed", creation_time=days_ago(1))
 
-    run = invoke({}, MAX_DELETIONS_PER_RUN="5000")
+    run = invoke({}, MAX_DELETIONS="5000")
 
     assert run.result is not None
     assert (run.result["scanned"], run.result["deleted"], run.result["complete"]) == (2600, 2600, True)
@@ -333,7 +333,7 @@ def test_a_listing_throttled_mid_way_is_carried_by_the_sdks_retries_with_the_ser
         throttle_rate=0.5, operations=frozenset({"ListEvaluationJobs"}), seed=37
     )
 
-    run = invoke({}, MAX_DELETIONS_PER_RUN="5000")
+    run = invoke({}, MAX_DELETIONS="5000")
 
     assert run.error is None
     assert run.result is not None

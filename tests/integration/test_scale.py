@@ -123,7 +123,7 @@ def test_100000_jobs_with_the_cap_raised_delete_all_5000_at_the_lower_bound_of_c
 ) -> None:
     seed(local, listed=100_000, eligible=5000)
 
-    report = run_in_child(local, MAX_DELETIONS_PER_RUN="100000", TAG_LOOKUP=mode)
+    report = run_in_child(local, MAX_DELETIONS="100000", TAG_LOOKUP=mode)
 
     summary = report["summary"]
     assert (summary["scanned"], summary["deleted"], summary["failed"], summary["complete"]) == (

@@ -56,16 +56,16 @@ def test_an_event_that_is_not_an_object_is_refused(event: Any) -> None:
 
 
 def test_overrides_replace_only_what_they_name() -> None:
-    settings = deployed(RETENTION_DAYS="45")
+    settings = deployed(OLDER_THAN_DAYS="45")
     changed = apply_overrides(settings, parse_invocation({"dryRun": True, "maxDeletions": 5}))
-    assert (changed.dry_run, changed.max_deletions, changed.retention_days) == (True, 5, 45)
+    assert (changed.dry_run, changed.max_deletions, changed.older_than_days) == (True, 5, 45)
     older = apply_overrides(settings, parse_invocation({"olderThanDays": 7}))
-    assert (older.retention_days, older.dry_run, older.max_deletions) == (7, False, 1000)
+    assert (older.older_than_days, older.dry_run, older.max_deletions) == (7, False, 1000)
 
 
 def test_the_console_example_works_with_the_default_bounds() -> None:
     run = apply_overrides(deployed(), parse_invocation({"olderThanDays": 7, "maxDeletions": 50}))
-    assert (run.retention_days, run.max_deletions) == (7, 50)
+    assert (run.older_than_days, run.max_deletions) == (7, 50)
 
 
 @pytest.mark.parametrize(
@@ -125,17 +125,19 @@ def test_no_override_ever_widens_a_run_past_the_deployment(
     if floor > retention or ceiling < cap:
         return  # such a deployment is refused at cold start (test_settings)
     settings = deployed(
-        RETENTION_DAYS=str(retention),
+        OLDER_THAN_DAYS=str(retention),
         MIN_OLDER_THAN_DAYS=str(floor),
-        MAX_DELETIONS_PER_RUN=str(cap),
+        MAX_DELETIONS=str(cap),
         MAX_DELETIONS_CEILING=str(ceiling),
         DRY_RUN=str(deployed_dry_run).lower(),
     )
-    overrides = Overrides(dryRun=dry_run, olderThanDays=older_than_days, maxDeletions=max_deletions)
+    overrides = Overrides.model_validate(
+        {"dryRun": dry_run, "olderThanDays": older_than_days, "maxDeletions": max_deletions}
+    )
     try:
         run = apply_overrides(settings, overrides)
     except InvalidInvocationError:
         return
-    assert run.retention_days >= floor
+    assert run.older_than_days >= floor
     assert run.max_deletions <= ceiling
     assert run.dry_run or not deployed_dry_run

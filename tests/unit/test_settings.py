@@ -15,11 +15,11 @@ BASE_ENVIRONMENT = {"NOTIFICATION_TOPIC_ARN": TOPIC}
 
 def test_defaults_match_the_documented_ones() -> None:
     settings = load_settings({"NOTIFICATION_TOPIC_ARN": TOPIC})
-    assert settings.retention_days == 30
+    assert settings.older_than_days == 30
     assert settings.eligible_statuses == {"Completed", "Failed", "Stopped"}
     assert settings.application_types == {"ModelEvaluation", "RagEvaluation"}
     assert settings.retain_tag_key == "janitor:retain"
-    assert settings.name_exclude_pattern is None
+    assert settings.name_exclude_regex is None
     assert settings.max_deletions == 1000
     assert settings.dry_run is False
 
@@ -28,23 +28,23 @@ def test_every_setting_is_read_from_its_variable() -> None:
     settings = load_settings(
         {
             "NOTIFICATION_TOPIC_ARN": TOPIC,
-            "RETENTION_DAYS": "14",
+            "OLDER_THAN_DAYS": "14",
             "ELIGIBLE_STATUSES": "Completed, Stopped",
             "APPLICATION_TYPES": "RagEvaluation",
             "RETAIN_TAG_KEY": "keep",
             "NAME_EXCLUDE_REGEX": "^golden-",
-            "MAX_DELETIONS_PER_RUN": "50",
+            "MAX_DELETIONS": "50",
             "DRY_RUN": "TRUE",
             "MAX_CONCURRENCY": "4",
             "TIME_RESERVE_SECONDS": "30",
         }
     )
-    assert settings.retention_days == 14
+    assert settings.older_than_days == 14
     assert settings.eligible_statuses == {"Completed", "Stopped"}
     assert settings.application_types == {"RagEvaluation"}
     assert settings.retain_tag_key == "keep"
-    assert settings.name_exclude_pattern is not None
-    assert settings.name_exclude_pattern.search("golden-1")
+    assert settings.name_exclude_regex is not None
+    assert settings.name_exclude_regex.search("golden-1")
     assert (
         settings.max_deletions,
         settings.dry_run,
@@ -61,14 +61,14 @@ def test_every_setting_is_read_from_its_variable() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "hint"),
     [
-        ("RETENTION_DAYS", "0", "greater than or equal to 1"),
-        ("RETENTION_DAYS", "thirty", "valid integer"),
+        ("OLDER_THAN_DAYS", "0", "greater than or equal to 1"),
+        ("OLDER_THAN_DAYS", "thirty", "valid integer"),
         ("ELIGIBLE_STATUSES", "Completed,InProgress", "InProgress cannot be cleaned up"),
         ("ELIGIBLE_STATUSES", "Deleting", "only finished jobs"),
         ("ELIGIBLE_STATUSES", "", "at least one status"),
         ("APPLICATION_TYPES", "ModelEvaluation,Batch", "unknown application type Batch"),
         ("NAME_EXCLUDE_REGEX", "(unclosed", "not a valid regular expression"),
-        ("MAX_DELETIONS_PER_RUN", "-5", "greater than or equal to 1"),
+        ("MAX_DELETIONS", "-5", "greater than or equal to 1"),
         ("DRY_RUN", "yes", "'true' or 'false'"),
         ("NOTIFICATION_TOPIC_ARN", "janitor-failures", "should match pattern"),
         ("MAX_CONCURRENCY", "0", "greater than or equal to 1"),
@@ -92,11 +92,11 @@ def test_a_missing_topic_is_named() -> None:
 @pytest.mark.parametrize(
     ("environ", "named"),
     [
-        ({"MIN_OLDER_THAN_DAYS": "31"}, "MIN_OLDER_THAN_DAYS: must not exceed RETENTION_DAYS (30)"),
+        ({"MIN_OLDER_THAN_DAYS": "31"}, "MIN_OLDER_THAN_DAYS: must not exceed OLDER_THAN_DAYS (30)"),
         ({"MIN_OLDER_THAN_DAYS": "0"}, "MIN_OLDER_THAN_DAYS: Input should be greater than or equal to 1"),
         (
-            {"MAX_DELETIONS_PER_RUN": "500", "MAX_DELETIONS_CEILING": "499"},
-            "MAX_DELETIONS_CEILING: must be at least MAX_DELETIONS_PER_RUN (500)",
+            {"MAX_DELETIONS": "500", "MAX_DELETIONS_CEILING": "499"},
+            "MAX_DELETIONS_CEILING: must be at least MAX_DELETIONS (500)",
         ),
     ],
 )
@@ -116,7 +116,7 @@ def test_a_bad_setting_fails_the_cold_start_naming_the_variable() -> None:
         "PATH": "",
         "AWS_DEFAULT_REGION": "us-east-1",
         "NOTIFICATION_TOPIC_ARN": TOPIC,
-        "RETENTION_DAYS": "-1",
+        "OLDER_THAN_DAYS": "-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONPATH": str(REPO / "lambda_src"),
     }
@@ -129,7 +129,7 @@ def test_a_bad_setting_fails_the_cold_start_naming_the_variable() -> None:
     )
     assert result.returncode != 0
     assert "SettingsError" in result.stderr
-    assert "RETENTION_DAYS: Input should be greater than or equal to 1 (got '-1')" in result.stderr
+    assert "OLDER_THAN_DAYS: Input should be greater than or equal to 1 (got '-1')" in result.stderr
 
 
 def test_list_settings_are_read_from_the_deployment_file_at_the_assets_root(tmp_path: Path) -> None:
@@ -148,7 +148,7 @@ def test_list_settings_are_read_from_the_deployment_file_at_the_assets_root(tmp_
     ("content", "named"),
     [
         ("not json", "cannot be read"),
-        ('{"RETENTION_DAYS": "1"}', "must map some of TARGET_REGIONS"),
+        ('{"OLDER_THAN_DAYS": "1"}', "must map some of TARGET_REGIONS"),
         ('{"MEMBER_ACCOUNTS": ["111111111111"]}', "must map some of TARGET_REGIONS"),
         ('{"MEMBER_ACCOUNTS": "12345"}', "MEMBER_ACCOUNTS: 12345 is not a 12-digit account id"),
     ],

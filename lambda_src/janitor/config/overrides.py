@@ -6,7 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from janitor.config.settings import REGION_PATTERN, Settings
+from janitor.config.naming import context_key
+from janitor.config.setting_types import REGION_PATTERN, Days, Deletions
+from janitor.config.settings import Settings
 
 USAGE = (
     "Send {} (or a scheduler event) for a normal run, or an object with any of "
@@ -35,20 +37,25 @@ class Target(BaseModel):
 
 
 class Overrides(BaseModel):
-    """Per-invocation overrides of the deployed settings; absent fields keep the settings' values."""
+    """Per-invocation overrides of the deployed settings of the same names; absent fields keep
+    the settings' values."""
 
     # Strict: "7" is not 7 and 1 is not true, so a typo in the console never widens a deletion.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, alias_generator=context_key)
 
-    dry_run: bool | None = Field(None, alias="dryRun")
-    older_than_days: int | None = Field(None, alias="olderThanDays", ge=1, le=36500)
-    max_deletions: int | None = Field(None, alias="maxDeletions", ge=1, le=1_000_000)
-    target: Target | None = None
+    dry_run: bool | None = Field(None, description="Select and report, but delete nothing.")
+    older_than_days: Days | None = Field(
+        None, description="Retention for this run; at least the deployment's minOlderThanDays."
+    )
+    max_deletions: Deletions | None = Field(
+        None, description="Cap for this run; at most the deployment's maxDeletionsCeiling."
+    )
+    target: Target | None = Field(
+        None, description="Clean this account and Region instead of the function's own."
+    )
     #: Set by the organization run's state machine (its execution name): the run writes its
     #: summary to the run's results and leaves the report and the metrics to the gathering step.
-    organization_run: str | None = Field(
-        default=None, alias="organizationRun", pattern=r"^[A-Za-z0-9_-]{1,80}$"
-    )
+    organization_run: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,80}$")
 
 
 def _is_eventbridge_envelope(event: dict[str, Any]) -> bool:
@@ -104,12 +111,12 @@ def apply_overrides(settings: Settings, overrides: Overrides) -> Settings:
     if overrides.older_than_days is not None and overrides.older_than_days < settings.min_older_than_days:
         problems.append(
             f"olderThanDays: {overrides.older_than_days} is below this deployment's floor of "
-            f"{settings.min_older_than_days} days {REDEPLOY_HINT.format(key='minOlderThanDays')}"
+            f"{settings.min_older_than_days} days {REDEPLOY_HINT.format(key=context_key('min_older_than_days'))}"
         )
     if overrides.max_deletions is not None and overrides.max_deletions > settings.max_deletions_ceiling:
         problems.append(
             f"maxDeletions: {overrides.max_deletions} is above this deployment's ceiling of "
-            f"{settings.max_deletions_ceiling} {REDEPLOY_HINT.format(key='maxDeletionsCeiling')}"
+            f"{settings.max_deletions_ceiling} {REDEPLOY_HINT.format(key=context_key('max_deletions_ceiling'))}"
         )
     if overrides.dry_run is False and settings.dry_run:
         problems.append(
@@ -123,7 +130,7 @@ def apply_overrides(settings: Settings, overrides: Overrides) -> Settings:
     return settings.model_copy(
         update={
             "dry_run": settings.dry_run if overrides.dry_run is None else overrides.dry_run,
-            "retention_days": overrides.older_than_days or settings.retention_days,
+            "older_than_days": overrides.older_than_days or settings.older_than_days,
             "max_deletions": overrides.max_deletions or settings.max_deletions,
         }
     )

@@ -41,7 +41,7 @@ metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 # Cold start: a bad setting fails here, naming the variable, before any job is touched.
 settings = load_settings(os.environ)
 session = lenient_session()
-notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.topic_arn)
+notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.notification_topic_arn)
 targets = TargetConnections(
     session,
     settings.max_concurrency,

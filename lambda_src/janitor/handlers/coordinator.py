@@ -46,7 +46,7 @@ metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
 
 settings = load_settings(os.environ)
 session = lenient_session()
-notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.topic_arn)
+notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.notification_topic_arn)
 if settings.results_bucket is None or settings.state_machine_arn is None:
     raise RuntimeError(
         "The coordinator needs RESULTS_BUCKET and STATE_MACHINE_ARN; the stack sets both in "

@@ -259,7 +259,7 @@ def run_janitor(
         store=store,
         policy=settings.selection_policy(now),
         dry_run=settings.dry_run,
-        older_than_days=settings.retention_days,
+        older_than_days=settings.older_than_days,
         log=log,
         remaining_seconds=remaining_seconds,
         time_reserve_seconds=settings.time_reserve_seconds,
