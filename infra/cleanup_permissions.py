@@ -9,12 +9,18 @@ from dataclasses import dataclass
 from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
 
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
+
+KIND = EVALUATION_JOBS
+
 
 def evaluation_job_arns(stack: Stack, target_regions: Sequence[str]) -> list[str]:
     """The evaluation jobs of this account in each target Region (default: the stack's own)."""
     regions = list(target_regions) or [stack.region]
     return [
-        stack.format_arn(service="bedrock", region=region, resource="evaluation-job", resource_name="*")
+        stack.format_arn(
+            service=KIND.service, region=region, resource=KIND.arn_resource_type, resource_name="*"
+        )
         for region in regions
     ]
 
@@ -43,7 +49,7 @@ def cleanup_statements(
         iam.PolicyStatement(
             sid="ListEvaluationJobs",
             # ListEvaluationJobs has no resource type in IAM, so it cannot be narrowed.
-            actions=["bedrock:ListEvaluationJobs"],
+            actions=[KIND.iam_action(KIND.list_operation)],
             resources=["*"],
         )
     ]
@@ -60,14 +66,14 @@ def cleanup_statements(
     statements += [
         iam.PolicyStatement(
             sid="ReadTagsAndDeleteEvaluationJobs",
-            actions=["bedrock:ListTagsForResource", "bedrock:BatchDeleteEvaluationJob"],
+            actions=[KIND.iam_action("ListTagsForResource"), KIND.iam_action(KIND.delete_operation)],
             resources=list(evaluation_jobs),
         ),
         iam.PolicyStatement(
             sid="NeverDeleteRetainedJobs",
             # Holds even if the code's own retain-tag check were wrong.
             effect=iam.Effect.DENY,
-            actions=["bedrock:BatchDeleteEvaluationJob"],
+            actions=[KIND.iam_action(KIND.delete_operation)],
             resources=list(evaluation_jobs),
             conditions={"StringEqualsIgnoreCase": {f"aws:ResourceTag/{retain_tag_key}": "true"}},
         ),
@@ -87,7 +93,7 @@ def _output_statements(
     return [
         iam.PolicyStatement(
             sid="ReadWhereEachJobSavedItsOutputs",
-            actions=["bedrock:GetEvaluationJob"],
+            actions=[KIND.iam_action(KIND.get_operation)],
             resources=list(evaluation_jobs),
         ),
         iam.PolicyStatement(

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from janitor.config.settings import DEFAULT_RETAIN_TAG_KEY, Settings
-from janitor.core.selection import EVALUATION_JOB_ARN
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.run.target_sessions import TargetStores, session_stores
 from janitor_cli import credentials
 from janitor_cli.applying import ApplyResult, apply_target, plan_policy
@@ -220,7 +220,8 @@ def _apply(made: Plan, retain_tag_key: str, yes: bool, show_jobs: bool, output: 
         bad = [
             arn
             for arn in (job.job_arn for job in target.jobs)
-            if not EVALUATION_JOB_ARN.match(arn) or arn.split(":")[3:5] != [target.region, target.account_id]
+            if not EVALUATION_JOBS.arn_pattern.match(arn)
+            or arn.split(":")[3:5] != [target.region, target.account_id]
         ]
         if bad:
             _fail(

@@ -21,13 +21,13 @@ from janitor.core.delete_outcome import read_batch
 from janitor.core.job_store import BedrockCallError, JobGoneError
 from janitor.core.report import FailedJob
 from janitor.core.selection import (
-    MAX_BATCH_SIZE,
     EvaluationJob,
     SelectionPolicy,
     SkipReason,
     is_protected,
     skip_reason,
 )
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.settings import cli_settings
 
 #: The status Bedrock lists a job in while a delete removes it.
@@ -100,8 +100,9 @@ def apply_target(
                 result.skip(reason, arn)
             else:
                 still.append(arn)
-    for start in range(0, len(still), MAX_BATCH_SIZE):
-        batch = still[start : start + MAX_BATCH_SIZE]
+    size = EVALUATION_JOBS.delete_batch_size
+    for start in range(0, len(still), size):
+        batch = still[start : start + size]
         try:
             outcome = store.delete_jobs(batch, NO_DEADLINE)
         except BedrockCallError as error:

@@ -30,7 +30,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from janitor.config.naming import context_key
 from janitor.config.settings import Settings
-from janitor.core.selection import EVALUATION_JOB_ARN, EvaluationJob, skip_reason
+from janitor.core.selection import EvaluationJob, skip_reason
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan, settings_record
 from janitor_cli.settings import InvalidOptionsError, cli_settings
 
@@ -129,7 +130,9 @@ class _Strict(BaseModel):
 
 
 class JobRecord(_Strict):
-    job_arn: Annotated[str, _matching(EVALUATION_JOB_ARN, "an evaluation job's ARN")] = Field(alias="jobArn")
+    job_arn: Annotated[str, _matching(EVALUATION_JOBS.arn_pattern, "an evaluation job's ARN")] = Field(
+        alias="jobArn"
+    )
     job_name: str = Field(alias="jobName")
     status: str
     creation_time: AwareTime = Field(alias="creationTime")

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from janitor.core.selection import EVALUATION_JOB_ARN
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.app import app
 from janitor_cli.plan_file import plan_digest, with_digest
 from localdev.services import ACCOUNT_ID
@@ -95,7 +95,7 @@ def malformed_plans(draw: st.DrawFn) -> bytes:
         path = draw(st.sampled_from([path for path in PATHS if path[-1] == "jobArn"]))
         region = parent(document, path[:-2])["region"]
         parent(document, path)[path[-1]] = draw(
-            st.text().filter(lambda arn: not EVALUATION_JOB_ARN.fullmatch(arn))
+            st.text().filter(lambda arn: not EVALUATION_JOBS.arn_pattern.fullmatch(arn))
             | st.sampled_from(
                 [
                     f"arn:aws:bedrock:ap-south-1:{ACCOUNT_ID}:evaluation-job/abcdefabcdef",

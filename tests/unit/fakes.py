@@ -13,6 +13,7 @@ from janitor.core.deadline import Deadline
 from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError, TagIndex
 from janitor.core.report import FailedJob
 from janitor.core.selection import EvaluationJob, SelectionPolicy, batched, is_protected, retention_cutoff
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.run.service import JanitorRun
 from janitor.run.tally import EventLog
 
@@ -23,6 +24,7 @@ RETAIN = "janitor:retain"
 def policy(**changes: object) -> SelectionPolicy:
     """The default settings' policy at NOW, with `changes` applied."""
     values: dict[str, object] = {
+        "kind": EVALUATION_JOBS,
         "cutoff": retention_cutoff(NOW, 30),
         "statuses": frozenset({"Completed", "Failed", "Stopped"}),
         "application_types": frozenset({"ModelEvaluation", "RagEvaluation"}),

@@ -18,8 +18,8 @@ import botocore.session
 import pytest
 from botocore.parsers import create_parser
 
-from janitor.aws.bedrock import _job_from_summary
 from janitor.core.selection import EvaluationJob, SkipReason, skip_reason
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from tests.recorded import recorded
 from tests.unit.fakes import policy
 
@@ -45,7 +45,7 @@ def page() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def jobs(page: dict[str, Any]) -> list[EvaluationJob]:
-    return [_job_from_summary(summary) for summary in page["jobSummaries"]]
+    return [EVALUATION_JOBS.from_summary(summary) for summary in page["jobSummaries"]]
 
 
 def test_every_member_the_policy_reads_comes_through(jobs: list[EvaluationJob]) -> None:

@@ -8,14 +8,11 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from janitor.core.selection import (
-    FINISHED_STATUSES,
-    KNOWN_STATUSES,
-    EvaluationJob,
-    SelectionPolicy,
-    retention_cutoff,
-)
+from janitor.core.selection import EvaluationJob, SelectionPolicy, retention_cutoff
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS, FINISHED_STATUSES
 from tests.unit.fakes import NOW, InMemoryJobStore, RefusingStore, run_in_memory
+
+KNOWN_STATUSES = EVALUATION_JOBS.known_statuses
 
 RETAIN = "janitor:retain"
 NAMES = ["nightly", "keep-golden", "baseline-q3", "scratch", "rag-check"]
@@ -46,6 +43,7 @@ def scenarios(draw: st.DrawFn) -> tuple[InMemoryJobStore, SelectionPolicy, bool]
     listed = draw(st.lists(jobs(), max_size=80, unique_by=lambda job: job.arn))
     tags = {job.arn: draw(tag_sets) for job in listed}
     policy = SelectionPolicy(
+        kind=EVALUATION_JOBS,
         cutoff=retention_cutoff(NOW, draw(st.integers(1, 60))),
         statuses=frozenset(draw(st.sets(st.sampled_from(sorted(FINISHED_STATUSES)), min_size=1))),
         application_types=frozenset(

@@ -96,5 +96,5 @@ def test_other_tags_do_not_protect(tags: dict[str, str]) -> None:
 
 
 def test_batches_hold_at_most_25_and_are_never_empty() -> None:
-    assert [len(batch) for batch in batched(range(51))] == [25, 25, 1]
-    assert list(batched([])) == []
+    assert [len(batch) for batch in batched(range(51), 25)] == [25, 25, 1]
+    assert list(batched([], 25)) == []

@@ -1,8 +1,10 @@
-"""The only module that talks to Bedrock: listing, tag lookups and batch deletes of evaluation jobs."""
+"""The only module that talks to Bedrock: listing, tag lookups and deletes, written once for any
+kind of leftover (janitor.kinds), whose declaration gives the calls' parameters and reads their
+answers."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,16 +16,12 @@ from janitor.aws.sdk import client_config
 from janitor.aws.worker_clients import WorkerClients, call_error
 from janitor.core.deadline import NO_DEADLINE, Deadline
 from janitor.core.job_store import BatchDeleteOutcome, JobGoneError
-from janitor.core.report import FailedJob
+from janitor.core.kind import Kind
 from janitor.core.selection import EvaluationJob
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
-
-#: The largest page ListEvaluationJobs serves: fewest list calls.
-LIST_PAGE_SIZE = 1000
-#: Never a valid creationTime: a summary without a parseable one is classed as malformed.
-_NO_TIME = datetime.min
 
 
 class OutdatedSdkError(RuntimeError):
@@ -43,17 +41,6 @@ def require_batch_delete(client: BedrockClient) -> BedrockClient:
 def create_bedrock_client(session: boto3.session.Session, max_concurrency: int) -> BedrockClient:
     # No endpoint here: AWS_ENDPOINT_URL_BEDROCK redirects the client when it is set.
     return require_batch_delete(session.client("bedrock", config=client_config(max_concurrency)))
-
-
-def _job_from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
-    created = summary.get("creationTime")
-    return EvaluationJob(
-        arn=str(summary.get("jobArn", "")),
-        name=str(summary.get("jobName", "")),
-        status=str(summary.get("status", "")),
-        creation_time=created if isinstance(created, datetime) else _NO_TIME,
-        application_type=str(summary.get("applicationType", "ModelEvaluation")),
-    )
 
 
 def _about_one_job(arn: str, call: Callable[[], Any]) -> Any:
@@ -80,23 +67,23 @@ class BedrockEvaluationJobs:
         self,
         client: BedrockClient,
         client_factory: Callable[[], BedrockClient] | None = None,
+        kind: Kind = EVALUATION_JOBS,
     ) -> None:
         self._workers = WorkerClients(client_factory, shared=client)
         self._workers.attach(client)
         self._client = client
+        self.kind = kind
+
+    def _call(self, client: Any, operation: str, **parameters: Any) -> Any:
+        """The kind's `operation` (its API name, e.g. ListEvaluationJobs) on `client`."""
+        return getattr(client, botocore.xform_name(operation))(**parameters)
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline = NO_DEADLINE
     ) -> Iterator[list[EvaluationJob]]:
         """Every job created before `created_before`, oldest first, a page at a time."""
-        query: dict[str, Any] = {
-            "creationTimeBefore": created_before,
-            "sortBy": "CreationTime",
-            "sortOrder": "Ascending",
-            "maxResults": LIST_PAGE_SIZE,
-        }
-        if application_type is not None:
-            query["applicationTypeEquals"] = application_type
+        kind = self.kind
+        query = kind.list_query(created_before, application_type)
         while True:
             # The listing client is this thread's alone; its calls are bounded like the workers'.
             # Pages are followed with Bedrock's own nextToken rather than botocore's paginator,
@@ -104,10 +91,10 @@ class BedrockEvaluationJobs:
             # the listing: resuming it bought nothing in any measured scenario (README, Safety).
             self._workers.bound_by(deadline)
             try:
-                page = self._client.list_evaluation_jobs(**query)
+                page = self._call(self._client, kind.list_operation, **query)
             except (ClientError, BotoCoreError) as error:
                 raise call_error(error) from error
-            yield [_job_from_summary(summary) for summary in page.get("jobSummaries", [])]
+            yield [kind.from_summary(summary) for summary in page.get(kind.summaries_key, [])]
             next_token = page.get("nextToken")
             if not next_token:
                 return
@@ -120,29 +107,27 @@ class BedrockEvaluationJobs:
         return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
 
     def current_job(self, arn: str, deadline: Deadline = NO_DEADLINE) -> EvaluationJob:
-        """The job as GetEvaluationJob describes it now (the command line re-checks a plan with it)."""
-        return _job_from_summary(
-            _about_one_job(
-                arn, lambda: self._workers.for_call(deadline).get_evaluation_job(jobIdentifier=arn)
-            )
+        """The job as its get call describes it now (the command line re-checks a plan with it)."""
+        return self.kind.from_summary(self._get(arn, deadline))
+
+    def _get(self, arn: str, deadline: Deadline) -> Any:
+        kind = self.kind
+        return _about_one_job(
+            arn,
+            lambda: self._call(self._workers.for_call(deadline), kind.get_operation, **kind.get_request(arn)),
         )
 
     def output_of(self, arn: str, deadline: Deadline = NO_DEADLINE) -> tuple[str, str]:
         """(jobName, outputDataConfig.s3Uri) from GetEvaluationJob (DELETE_OUTPUTS only)."""
-        job = _about_one_job(
-            arn, lambda: self._workers.for_call(deadline).get_evaluation_job(jobIdentifier=arn)
-        )
+        job = self._get(arn, deadline)
         return job["jobName"], job["outputDataConfig"]["s3Uri"]
 
     def delete_jobs(self, arns: Sequence[str], deadline: Deadline = NO_DEADLINE) -> BatchDeleteOutcome:
+        kind = self.kind
         try:
-            response = self._workers.for_call(deadline).batch_delete_evaluation_job(jobIdentifiers=list(arns))
+            client = self._workers.for_call(deadline)
+            response = self._call(client, kind.delete_operation, **kind.delete_request(arns))
         except (ClientError, BotoCoreError) as error:
             raise call_error(error) from error
-        return BatchDeleteOutcome(
-            accepted=[item["jobIdentifier"] for item in response.get("evaluationJobs", [])],
-            errors=[
-                FailedJob(item.get("jobIdentifier", ""), item.get("code", "Unknown"), item.get("message", ""))
-                for item in response.get("errors", [])
-            ],
-        )
+        answer = kind.read_delete_answer(response)
+        return BatchDeleteOutcome(accepted=answer.accepted, errors=answer.errors)

@@ -31,7 +31,8 @@ from janitor.config.setting_types import (
     RegionSet,
     StrictBoolText,
 )
-from janitor.core.selection import APPLICATION_TYPES, FINISHED_STATUSES, SelectionPolicy, retention_cutoff
+from janitor.core.selection import SelectionPolicy, retention_cutoff
+from janitor.kinds.evaluation_jobs import APPLICATION_TYPES, EVALUATION_JOBS, FINISHED_STATUSES
 
 DEFAULT_RETAIN_TAG_KEY = "janitor:retain"
 #: Tag lookups and delete batches in flight at once. Bedrock calls are I/O-bound; 16 threads fit
@@ -226,6 +227,7 @@ class Settings(BaseModel):
 
     def selection_policy(self, now: datetime) -> SelectionPolicy:
         return SelectionPolicy(
+            kind=EVALUATION_JOBS,
             cutoff=retention_cutoff(now, self.older_than_days),
             statuses=self.eligible_statuses,
             application_types=self.application_types,

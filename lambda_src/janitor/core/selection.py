@@ -11,18 +11,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-#: Bedrock accepts BatchDeleteEvaluationJob only for jobs in these states.
-FINISHED_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
-KNOWN_STATUSES = FINISHED_STATUSES | {"InProgress", "Stopping", "Deleting"}
-APPLICATION_TYPES = frozenset({"ModelEvaluation", "RagEvaluation"})
-#: The service's limit on jobIdentifiers per BatchDeleteEvaluationJob call.
-MAX_BATCH_SIZE = 25
-#: The ARN pattern from the BatchDeleteEvaluationJob model; anything else is never sent.
-EVALUATION_JOB_ARN = re.compile(
-    r"^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:evaluation-job/[a-z0-9]{12}$"
-)
+if TYPE_CHECKING:
+    from janitor.core.kind import Kind
 
 
 class SkipReason(StrEnum):
@@ -59,6 +51,8 @@ class EvaluationJob:
 class SelectionPolicy:
     """What one run may delete. `cutoff`: only jobs created strictly before it are old enough."""
 
+    #: The kind of leftover judged: its finished states and identifier (janitor.kinds).
+    kind: Kind
     cutoff: datetime
     statuses: frozenset[str]
     application_types: frozenset[str]
@@ -74,16 +68,17 @@ def retention_cutoff(now: datetime, older_than_days: int) -> datetime:
 def skip_reason(job: EvaluationJob, policy: SelectionPolicy) -> SkipReason | None:
     """Why `job` must not be deleted, judged from its summary alone; None if it is a candidate.
 
-    Unfinished jobs are refused before any setting is consulted: no configuration can make an
-    InProgress, Stopping or Deleting job a candidate.
+    Unfinished jobs are refused before any setting is consulted: no configuration can make a
+    job in a state outside its kind's finished states a candidate.
     """
+    kind = policy.kind
     if (
-        not EVALUATION_JOB_ARN.match(job.arn)
-        or job.status not in KNOWN_STATUSES
+        not kind.arn_pattern.match(job.arn)
+        or job.status not in kind.known_statuses
         or job.creation_time.tzinfo is None
     ):
         return SkipReason.MALFORMED
-    if job.status not in FINISHED_STATUSES:
+    if job.status not in kind.finished_statuses:
         return SkipReason.NOT_FINISHED
     if job.status not in policy.statuses:
         return SkipReason.STATUS_EXCLUDED
@@ -110,7 +105,7 @@ def is_protected(tags: Mapping[str, str], retain_tag_key: str) -> bool:
 T = TypeVar("T")
 
 
-def batched(items: Iterable[T], size: int = MAX_BATCH_SIZE) -> Iterator[list[T]]:
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """Consecutive lists of at most `size` items; never an empty list."""
     batch: list[T] = []
     for item in items:

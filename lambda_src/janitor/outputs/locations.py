@@ -21,7 +21,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from janitor.core.selection import EVALUATION_JOB_ARN
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 
 #: EvaluationOutputDataConfig.s3Uri's pattern (Bedrock API reference), with the bucket and the
 #: path taken apart. Only a full match is accepted.
@@ -31,7 +31,7 @@ S3_URI = re.compile(
 )
 #: The jobName pattern of CreateEvaluationJob: no `/`, so a name is exactly one key segment.
 JOB_NAME = re.compile(r"[a-z0-9](-*[a-z0-9]){0,62}")
-#: The identifier that ends an evaluation-job ARN (EVALUATION_JOB_ARN's last part).
+#: The identifier that ends an evaluation-job ARN (the last part of EVALUATION_JOBS.arn_pattern).
 JOB_ID = re.compile(r"[a-z0-9]{12}")
 #: Path segments that name no folder of their own, but the same one or its parent.
 _RELATIVE_SEGMENTS = frozenset({".", ".."})
@@ -63,7 +63,7 @@ def locate_outputs(
     # segment would join this job's folder to a different parent.
     if any(segment in _RELATIVE_SEGMENTS or not segment for segment in segments):
         return f"s3Uri {s3_uri!r} has an empty, '.' or '..' path segment"
-    if EVALUATION_JOB_ARN.fullmatch(job_arn) is None:
+    if EVALUATION_JOBS.arn_pattern.fullmatch(job_arn) is None:
         return f"job ARN {job_arn!r} is not an evaluation job's ARN"
     job_id = job_arn.rpartition("/")[2]
     if JOB_NAME.fullmatch(job_name) is None or JOB_ID.fullmatch(job_id) is None:

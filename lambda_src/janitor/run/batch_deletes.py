@@ -28,8 +28,9 @@ from janitor.core.job_store import (
     EvaluationJobStore,
     JobGoneError,
 )
+from janitor.core.kind import Kind
 from janitor.core.report import FailedJob
-from janitor.core.selection import MAX_BATCH_SIZE, SkipReason, is_protected
+from janitor.core.selection import SkipReason, is_protected
 from janitor.outputs.cleanup import JobOutputs, OutputCleanup
 from janitor.outputs.locations import OutputLocation
 from janitor.run.batched_calls import BatchedCalls
@@ -57,12 +58,13 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
         tally: RunTally,
         deadline: Deadline,
         *,
+        kind: Kind,
         dry_run: bool,
         max_in_flight: int,
         retain_tag_key: str,
         outputs: OutputCleanup | None = None,
     ) -> None:
-        super().__init__(pool, deadline, batch_size=MAX_BATCH_SIZE, max_in_flight=max_in_flight)
+        super().__init__(pool, deadline, batch_size=kind.delete_batch_size, max_in_flight=max_in_flight)
         self._store = store
         self._outputs = outputs
         # Where each job's outputs are, for this run: a job retried in a later round is not

@@ -76,6 +76,7 @@ class JanitorRun:
             self._pool,
             self.tally,
             self.deadline,
+            kind=self.policy.kind,
             dry_run=self.dry_run,
             max_in_flight=self.max_concurrency,
             retain_tag_key=self.policy.retain_tag_key,

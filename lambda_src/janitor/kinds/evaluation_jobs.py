@@ -1,0 +1,83 @@
+"""Bedrock's model and RAG evaluation jobs (`CreateEvaluationJob`), the first kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from janitor.core.kind import NO_TIME, DeleteAnswer, Kind
+from janitor.core.report import FailedJob
+from janitor.core.selection import EvaluationJob
+
+#: BatchDeleteEvaluationJob accepts jobs only in these states.
+FINISHED_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
+APPLICATION_TYPES = frozenset({"ModelEvaluation", "RagEvaluation"})
+#: The largest page ListEvaluationJobs serves: fewest list calls.
+LIST_PAGE_SIZE = 1000
+
+
+def _list_query(created_before: datetime, application_type: str | None) -> dict[str, Any]:
+    query: dict[str, Any] = {
+        "creationTimeBefore": created_before,
+        "sortBy": "CreationTime",
+        "sortOrder": "Ascending",
+        "maxResults": LIST_PAGE_SIZE,
+    }
+    if application_type is not None:
+        query["applicationTypeEquals"] = application_type
+    return query
+
+
+def _from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
+    created = summary.get("creationTime")
+    return EvaluationJob(
+        arn=str(summary.get("jobArn", "")),
+        name=str(summary.get("jobName", "")),
+        status=str(summary.get("status", "")),
+        creation_time=created if isinstance(created, datetime) else NO_TIME,
+        application_type=str(summary.get("applicationType", "ModelEvaluation")),
+    )
+
+
+def _get_request(arn: str) -> dict[str, Any]:
+    return {"jobIdentifier": arn}
+
+
+def _delete_request(arns: Sequence[str]) -> dict[str, Any]:
+    return {"jobIdentifiers": list(arns)}
+
+
+def _read_delete_answer(response: Mapping[str, Any]) -> DeleteAnswer:
+    return DeleteAnswer(
+        accepted=[item["jobIdentifier"] for item in response.get("evaluationJobs", [])],
+        errors=[
+            FailedJob(item.get("jobIdentifier", ""), item.get("code", "Unknown"), item.get("message", ""))
+            for item in response.get("errors", [])
+        ],
+    )
+
+
+EVALUATION_JOBS = Kind(
+    name="evaluationJobs",
+    noun="evaluation job",
+    service="bedrock",
+    finished_statuses=FINISHED_STATUSES,
+    unfinished_statuses=frozenset({"InProgress", "Stopping", "Deleting"}),
+    # The pattern of BatchDeleteEvaluationJob's model.
+    arn_pattern=re.compile(
+        r"^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:evaluation-job/[a-z0-9]{12}$"
+    ),
+    arn_resource_type="evaluation-job",
+    list_operation="ListEvaluationJobs",
+    get_operation="GetEvaluationJob",
+    delete_operation="BatchDeleteEvaluationJob",
+    delete_batch_size=25,
+    list_query=_list_query,
+    summaries_key="jobSummaries",
+    from_summary=_from_summary,
+    get_request=_get_request,
+    delete_request=_delete_request,
+    read_delete_answer=_read_delete_answer,
+)
