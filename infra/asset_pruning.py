@@ -2,8 +2,9 @@
 
 botocore ships the models of every AWS service (about 22 MB of its 24); the function makes
 clients of a handful. Their names are read from the function's own code (every
-`session.client("<service>", ...)` in lambda_src/), so a client added there keeps its model
-without a second list to maintain; tests/infra/test_asset_contents.py imports every module of
+`session.client("<service>", ...)` in lambda_src/) and from the kinds it cleans (each kind's
+`service`, janitor.kinds), so a client added there keeps its model without a second list to
+maintain; tests/infra/test_asset_contents.py imports every module of
 the built asset and makes one call with each of those clients.
 """
 
@@ -13,6 +14,8 @@ import re
 import shutil
 from collections.abc import Collection
 from pathlib import Path
+
+from janitor.kinds import KINDS
 
 _CLIENT_CALL = re.compile(r"""\.client\(\s*["']([a-z0-9-]+)["']""")
 #: Clients a dependency makes: the X-Ray SDK's centralized sampler, wherever it does not find
@@ -28,7 +31,12 @@ UNUSED_FILES = ("*.dist-info", "**/*.pyi")
 
 def kept_services(source: Path) -> frozenset[str]:
     """The services whose models the asset keeps: the function's clients and its dependencies'."""
-    return client_services(source) | DEPENDENCY_SERVICES
+    return function_services(source) | DEPENDENCY_SERVICES
+
+
+def function_services(source: Path) -> frozenset[str]:
+    """The services the function makes clients of: those its code names, and its kinds'."""
+    return client_services(source) | {kind.service for kind in KINDS.values()}
 
 
 def client_services(source: Path) -> frozenset[str]:

@@ -66,7 +66,7 @@ def cleanup_statements(
     statements += [
         iam.PolicyStatement(
             sid="ReadTagsAndDeleteEvaluationJobs",
-            actions=[KIND.iam_action("ListTagsForResource"), KIND.iam_action(KIND.delete_operation)],
+            actions=[KIND.iam_action(KIND.tags_operation), KIND.iam_action(KIND.delete_operation)],
             resources=list(evaluation_jobs),
         ),
         iam.PolicyStatement(

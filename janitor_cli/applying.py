@@ -15,13 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from janitor.aws.bedrock import BedrockEvaluationJobs
+from janitor.aws.bedrock import BedrockLeftovers
 from janitor.core.deadline import NO_DEADLINE
 from janitor.core.delete_outcome import read_batch
 from janitor.core.job_store import BedrockCallError, JobGoneError
 from janitor.core.report import FailedJob
 from janitor.core.selection import (
-    EvaluationJob,
+    Leftover,
     SelectionPolicy,
     SkipReason,
     is_protected,
@@ -57,10 +57,10 @@ class ApplyResult:
         }
 
 
-def _recheck(store: BedrockEvaluationJobs, arn: str, policy: SelectionPolicy) -> str | None:
+def _recheck(store: BedrockLeftovers, arn: str, policy: SelectionPolicy) -> str | None:
     """Why `arn` no longer qualifies (a SkipReason value), or None when it still does."""
     try:
-        job: EvaluationJob = store.current_job(arn, NO_DEADLINE)
+        job: Leftover = store.current_job(arn, NO_DEADLINE)
         if job.status == DELETING:
             # Someone else's delete is under way: the job is going, as a 404 would say.
             return SkipReason.ALREADY_GONE.value
@@ -75,7 +75,7 @@ def _recheck(store: BedrockEvaluationJobs, arn: str, policy: SelectionPolicy) ->
 
 
 def apply_target(
-    store: BedrockEvaluationJobs,
+    store: BedrockLeftovers,
     arns: Sequence[str],
     policy: SelectionPolicy,
     result: ApplyResult,

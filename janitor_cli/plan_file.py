@@ -30,7 +30,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from janitor.config.naming import context_key
 from janitor.config.settings import Settings
-from janitor.core.selection import EvaluationJob, skip_reason
+from janitor.core.selection import Leftover, skip_reason
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan, settings_record
 from janitor_cli.settings import InvalidOptionsError, cli_settings
@@ -249,7 +249,7 @@ def _check_jobs(record: PlanRecord, settings: Settings) -> None:
             if job.job_arn in seen:
                 raise PlanFileError(f"the plan lists {job.job_arn} twice: {_REMAKE}")
             seen.add(job.job_arn)
-            as_listed = EvaluationJob(
+            as_listed = Leftover(
                 job.job_arn, job.job_name, job.status, job.creation_time, job.application_type
             )
             reason = skip_reason(as_listed, policy)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from janitor.aws.bedrock import BedrockEvaluationJobs
+from janitor.aws.bedrock import BedrockLeftovers
 from janitor.config.settings import Settings
 from janitor.core.deadline import Deadline
 from janitor.core.job_store import BatchDeleteOutcome, TagIndex
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 from janitor.run.service import JanitorRun
 
 #: A person waits at a terminal: no Lambda deadline to keep.
@@ -42,7 +42,8 @@ class PlannedJob:
     status: str
     #: ISO 8601, with its time zone (UTC as written).
     creation_time: str
-    application_type: str
+    #: None for a kind without one (janitor.core.selection.Leftover).
+    application_type: str | None
 
     def age_days(self, now: datetime) -> int:
         return (now - datetime.fromisoformat(self.creation_time)).days
@@ -87,14 +88,14 @@ def settings_record(settings: Settings) -> dict[str, Any]:
 class PlanningStore:
     """The Bedrock adapter for a plan: lists (remembering each job) and reads tags; never deletes."""
 
-    def __init__(self, jobs: BedrockEvaluationJobs, on_page: Callable[[int], None]) -> None:
+    def __init__(self, jobs: BedrockLeftovers, on_page: Callable[[int], None]) -> None:
         self._jobs = jobs
         self._on_page = on_page
-        self.seen: dict[str, EvaluationJob] = {}
+        self.seen: dict[str, Leftover] = {}
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline
-    ) -> Iterator[Sequence[EvaluationJob]]:
+    ) -> Iterator[Sequence[Leftover]]:
         for page in self._jobs.list_job_pages(created_before, application_type, deadline):
             self.seen.update((job.arn, job) for job in page)
             self._on_page(len(page))
@@ -107,7 +108,7 @@ class PlanningStore:
         raise DeleteRefusedError("a plan never deletes")
 
 
-def _planned(job: EvaluationJob) -> PlannedJob:
+def _planned(job: Leftover) -> PlannedJob:
     return PlannedJob(
         job.arn, job.name, job.status, job.creation_time.astimezone(UTC).isoformat(), job.application_type
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app import STACK_NAME
-from infra.asset_pruning import DEPENDENCY_SERVICES, UNUSED_PACKAGES, client_services, size_bytes
+from infra.asset_pruning import DEPENDENCY_SERVICES, UNUSED_PACKAGES, function_services, size_bytes
 from infra.lambda_asset import SOURCE
 from localdev.lambda_runtime import lambda_runtime_environment
 from localdev.services import LocalAws
@@ -35,7 +35,7 @@ def asset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_asset_holds_the_models_of_the_services_the_function_calls_and_no_other(asset: Path) -> None:
-    services = client_services(SOURCE)
+    services = function_services(SOURCE)
     assert services == {
         "bedrock",
         "resourcegroupstaggingapi",
@@ -60,7 +60,7 @@ def test_the_asset_is_at_most_15_mb_unzipped(asset: Path) -> None:
 def test_every_module_imports_and_every_client_makes_a_call_from_the_asset_alone(
     asset: Path, local: LocalAws, tmp_path: Path
 ) -> None:
-    services = sorted(client_services(SOURCE))
+    services = sorted(function_services(SOURCE))
     environment = {
         "PATH": os.environ["PATH"],
         # As Lambda runs it: the runtime's variables, the asset as the task root.

@@ -1,4 +1,4 @@
-"""An in-memory EvaluationJobStore and a run helper for unit tests (integration tests use the emulator)."""
+"""An in-memory LeftoverStore and a run helper for unit tests (integration tests use the emulator)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from janitor.core.deadline import Deadline
 from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError, JobGoneError, TagIndex
 from janitor.core.report import FailedJob
-from janitor.core.selection import EvaluationJob, SelectionPolicy, batched, is_protected, retention_cutoff
+from janitor.core.selection import Leftover, SelectionPolicy, batched, is_protected, retention_cutoff
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.run.service import JanitorRun
 from janitor.run.tally import EventLog
@@ -38,7 +38,7 @@ def policy(**changes: object) -> SelectionPolicy:
 
 @dataclass
 class InMemoryJobStore:
-    jobs: list[EvaluationJob]
+    jobs: list[Leftover]
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     #: ARN -> (code, message) returned as a per-item error by delete_jobs.
     item_errors: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -53,14 +53,14 @@ class InMemoryJobStore:
     #: Jobs per listing page.
     page_size: int = 100
 
-    def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[EvaluationJob]:
+    def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[Leftover]:
         for job in sorted(self.jobs, key=lambda job: job.creation_time):
             if job.creation_time < created_before and application_type in (None, job.application_type):
                 yield job
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline
-    ) -> Iterator[list[EvaluationJob]]:
+    ) -> Iterator[list[Leftover]]:
         yield from batched(self.list_jobs(created_before, application_type), self.page_size)
 
     def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]:
@@ -131,7 +131,7 @@ class RefusingStore(InMemoryJobStore):
 
     def __init__(
         self,
-        jobs: list[EvaluationJob],
+        jobs: list[Leftover],
         tags: dict[str, dict[str, str]],
         refusals: dict[str, str],
         lost_calls: dict[int, str],

@@ -11,9 +11,9 @@ import pytest
 from botocore.stub import Stubber
 
 from janitor.aws.bedrock import (
-    BedrockEvaluationJobs,
+    BedrockLeftovers,
     OutdatedSdkError,
-    require_batch_delete,
+    require_delete_call,
 )
 from janitor.aws.sdk import client_config
 from janitor.core.deadline import Deadline, DeadlineExceededError
@@ -69,13 +69,13 @@ def test_listing_pushes_the_filters_the_api_has(client: Any) -> None:
                 "nextToken": "page-2",
             },
         )
-        [[job], []] = BedrockEvaluationJobs(client).list_job_pages(cutoff, "RagEvaluation")
+        [[job], []] = BedrockLeftovers(client).list_job_pages(cutoff, "RagEvaluation")
         assert (job.arn, job.status, job.application_type) == (ARN, "Completed", "RagEvaluation")
         stub.assert_no_pending_responses()
 
 
 def test_a_deleted_job_reads_as_gone_and_other_errors_keep_their_code(client: Any) -> None:
-    jobs = BedrockEvaluationJobs(client)
+    jobs = BedrockLeftovers(client)
     with Stubber(client) as stub:
         stub.add_client_error("list_tags_for_resource", "ResourceNotFoundException", http_status_code=404)
         stub.add_client_error("list_tags_for_resource", "AccessDeniedException", "no", http_status_code=403)
@@ -99,7 +99,7 @@ def test_batch_delete_reads_accepted_jobs_and_per_item_errors(client: Any) -> No
             },
             {"jobIdentifiers": [ARN, other]},
         )
-        outcome = BedrockEvaluationJobs(client).delete_jobs([ARN, other])
+        outcome = BedrockLeftovers(client).delete_jobs([ARN, other])
     assert outcome.accepted == [ARN]
     assert [(e.job_identifier, e.code) for e in outcome.errors] == [(other, "404")]
 
@@ -113,12 +113,12 @@ def test_retries_default_to_eight_standard_attempts_unless_the_sdk_variable_says
 
 
 def test_an_sdk_without_batch_delete_is_refused_with_a_clear_message(client: Any) -> None:
-    assert require_batch_delete(client) is client
+    assert require_delete_call(client) is client
     old = SimpleNamespace(
         meta=SimpleNamespace(service_model=SimpleNamespace(operation_names=["ListEvaluationJobs"]))
     )
     with pytest.raises(OutdatedSdkError, match=r"arrived in 1\.35\.4.*bundled in its asset"):
-        require_batch_delete(old)  # type: ignore[arg-type]
+        require_delete_call(old)
 
 
 def summary(job_id: str) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def test_pages_are_followed_with_the_services_own_token(client: Any) -> None:
             {"jobSummaries": [summary("000000000002")]},
             {**query, "nextToken": SERVICE_TOKEN},
         )
-        pages = BedrockEvaluationJobs(client).list_job_pages(cutoff, None)
+        pages = BedrockLeftovers(client).list_job_pages(cutoff, None)
         jobs = [job for page in pages for job in page]
         stub.assert_no_pending_responses()
     assert [job.name for job in jobs] == ["job-000000000001", "job-000000000002"]
@@ -179,7 +179,7 @@ def test_a_page_that_fails_after_the_sdks_attempts_ends_the_listing_with_its_cod
             "list_evaluation_jobs", {"jobSummaries": [summary("000000000001")], "nextToken": "t"}
         )
         stub.add_client_error("list_evaluation_jobs", code, http_status_code=status)
-        pages = iter(BedrockEvaluationJobs(client).list_job_pages(datetime(2026, 10, 24, tzinfo=UTC), None))
+        pages = iter(BedrockLeftovers(client).list_job_pages(datetime(2026, 10, 24, tzinfo=UTC), None))
         assert len(next(pages)) == 1, "the pages read before are the run's to use"
         with pytest.raises(BedrockCallError) as raised:
             next(pages)
@@ -197,7 +197,7 @@ def test_no_attempt_starts_after_the_deadline() -> None:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    jobs = BedrockEvaluationJobs(unreachable)
+    jobs = BedrockLeftovers(unreachable)
     passed = Deadline(lambda: -1.0)
     with pytest.raises(DeadlineExceededError):
         jobs.get_tags(ARN, passed)

@@ -40,11 +40,12 @@ def test_every_kind_is_registered_under_its_own_name() -> None:
 @pytest.mark.parametrize("kind", KIND_LIST, ids=lambda kind: kind.name)
 def test_a_kinds_calls_and_parameters_are_the_apis_own(kind: Kind) -> None:
     operations = set(botocore.session.get_session().get_service_model(kind.service).operation_names)
-    assert {kind.list_operation, kind.get_operation, kind.delete_operation} <= operations
+    assert {kind.list_operation, kind.get_operation, kind.tags_operation, kind.delete_operation} <= operations
     query: dict[str, Any] = kind.list_query(datetime(2026, 1, 1, tzinfo=UTC), None)
     assert set(query) <= input_members(kind, kind.list_operation)
     assert kind.summaries_key in output_members(kind, kind.list_operation)
     assert set(kind.get_request("arn")) <= input_members(kind, kind.get_operation)
+    assert set(kind.tags_request("arn")) <= input_members(kind, kind.tags_operation)
     assert set(kind.delete_request(["arn"])) <= input_members(kind, kind.delete_operation)
 
 

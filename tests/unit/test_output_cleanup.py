@@ -15,7 +15,7 @@ import pytest
 from janitor.core.deadline import NO_DEADLINE, Deadline, DeadlineExceededError
 from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
 from janitor.core.output_summary import OutputsFailed, OutputsSummary
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 from janitor.outputs.cleanup import UNANSWERED, OutputCleanup
 from janitor.outputs.locations import OutputLocation
 from janitor.outputs.s3 import OutputCount, OutputRemoval, OutputStoreError
@@ -81,10 +81,10 @@ class FakeS3:
         return self.removal or OutputRemoval(deleted=OutputCount(3, 300), listed=3)
 
 
-def jobs_in(buckets: Sequence[str]) -> tuple[list[EvaluationJob], Details]:
+def jobs_in(buckets: Sequence[str]) -> tuple[list[Leftover], Details]:
     """One old finished job a bucket, each with its outputs there."""
     jobs = [
-        EvaluationJob(arn(i), f"job-{i}", "Completed", NOW - timedelta(days=40 + i), "ModelEvaluation")
+        Leftover(arn(i), f"job-{i}", "Completed", NOW - timedelta(days=40 + i), "ModelEvaluation")
         for i in range(len(buckets))
     ]
     return jobs, Details(

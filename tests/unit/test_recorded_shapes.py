@@ -18,7 +18,7 @@ import botocore.session
 import pytest
 from botocore.parsers import create_parser
 
-from janitor.core.selection import EvaluationJob, SkipReason, skip_reason
+from janitor.core.selection import Leftover, SkipReason, skip_reason
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from tests.recorded import recorded
 from tests.unit.fakes import policy
@@ -44,11 +44,11 @@ def page() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def jobs(page: dict[str, Any]) -> list[EvaluationJob]:
+def jobs(page: dict[str, Any]) -> list[Leftover]:
     return [EVALUATION_JOBS.from_summary(summary) for summary in page["jobSummaries"]]
 
 
-def test_every_member_the_policy_reads_comes_through(jobs: list[EvaluationJob]) -> None:
+def test_every_member_the_policy_reads_comes_through(jobs: list[Leftover]) -> None:
     raw = recorded("list_evaluation_jobs")["jobSummaries"]
     assert [(j.arn, j.name, j.status, j.application_type) for j in jobs] == [
         (s["jobArn"], s["jobName"], s["status"], s["applicationType"]) for s in raw
@@ -58,20 +58,20 @@ def test_every_member_the_policy_reads_comes_through(jobs: list[EvaluationJob]) 
     assert all(j.creation_time.utcoffset() == timedelta(0) for j in jobs)
 
 
-def test_selection_over_the_recorded_page(jobs: list[EvaluationJob]) -> None:
+def test_selection_over_the_recorded_page(jobs: list[Leftover]) -> None:
     completed, in_progress = jobs
     assert skip_reason(completed, policy()) is None  # old, finished, not excluded: a candidate
     assert skip_reason(in_progress, policy()) is SkipReason.NOT_FINISHED
     assert all(skip_reason(j, policy()) is not SkipReason.MALFORMED for j in jobs)
 
 
-def test_the_cutoff_is_exact_to_the_recorded_microsecond(jobs: list[EvaluationJob]) -> None:
+def test_the_cutoff_is_exact_to_the_recorded_microsecond(jobs: list[Leftover]) -> None:
     created = jobs[0].creation_time
     assert skip_reason(jobs[0], policy(cutoff=created)) is SkipReason.TOO_RECENT
     assert skip_reason(jobs[0], policy(cutoff=created + timedelta(microseconds=1))) is None
 
 
-def test_application_type_and_name_filters_apply_to_recorded_values(jobs: list[EvaluationJob]) -> None:
+def test_application_type_and_name_filters_apply_to_recorded_values(jobs: list[Leftover]) -> None:
     completed = jobs[0]
     rag_only = policy(application_types=frozenset({"RagEvaluation"}))
     assert skip_reason(completed, rag_only) is SkipReason.APPLICATION_TYPE_EXCLUDED

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 
 from janitor.core.deadline import Deadline
 from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 from janitor.run.service import JanitorRun
 from tests.unit.fakes import NOW, InMemoryJobStore, RefusingStore, policy, run_in_memory
 
 
-def old_jobs(count: int) -> list[EvaluationJob]:
+def old_jobs(count: int) -> list[Leftover]:
     return [
-        EvaluationJob(
+        Leftover(
             arn=f"arn:aws:bedrock:us-east-1:123456789012:evaluation-job/{i:012d}",
             name=f"job-{i}",
             status="Completed",
@@ -36,11 +36,11 @@ def run(store: InMemoryJobStore, remaining: list[float] | None = None) -> Janito
 
 
 class ListingBreaksAfter(InMemoryJobStore):
-    def __init__(self, jobs: list[EvaluationJob], after: int) -> None:
+    def __init__(self, jobs: list[Leftover], after: int) -> None:
         super().__init__(jobs=jobs)
         self.after = after
 
-    def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[EvaluationJob]:
+    def list_jobs(self, created_before: datetime, application_type: str | None) -> Iterator[Leftover]:
         for index, job in enumerate(super().list_jobs(created_before, application_type)):
             if index == self.after:
                 raise BedrockCallError("InternalServerException", "page 2 failed")
@@ -108,7 +108,7 @@ class FlakyStore(InMemoryJobStore):
     `delete_code`), then recovers."""
 
     def __init__(
-        self, jobs: list[EvaluationJob], failures: int, delete_code: str = "InternalServerException"
+        self, jobs: list[Leftover], failures: int, delete_code: str = "InternalServerException"
     ) -> None:
         super().__init__(jobs=jobs)
         self.tag_failures_left = failures

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from janitor.core.selection import EvaluationJob, SelectionPolicy, retention_cutoff
+from janitor.core.selection import Leftover, SelectionPolicy, retention_cutoff
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS, FINISHED_STATUSES
 from tests.unit.fakes import NOW, InMemoryJobStore, RefusingStore, run_in_memory
 
@@ -21,8 +21,8 @@ job_ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=12, 
 
 
 @st.composite
-def jobs(draw: st.DrawFn) -> EvaluationJob:
-    return EvaluationJob(
+def jobs(draw: st.DrawFn) -> Leftover:
+    return Leftover(
         arn=f"arn:aws:bedrock:us-east-1:123456789012:evaluation-job/{draw(job_ids)}",
         name=draw(st.sampled_from(NAMES)),
         status=draw(st.sampled_from(sorted(KNOWN_STATUSES))),

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from janitor.core.selection import (
-    EvaluationJob,
+    Leftover,
     SkipReason,
     batched,
     is_protected,
@@ -16,7 +16,7 @@ from tests.unit.fakes import NOW, policy
 ARN = "arn:aws:bedrock:us-east-1:123456789012:evaluation-job/abcdef123456"
 
 
-def job(**changes: object) -> EvaluationJob:
+def job(**changes: object) -> Leftover:
     values: dict[str, object] = {
         "arn": ARN,
         "name": "nightly-eval",
@@ -25,7 +25,7 @@ def job(**changes: object) -> EvaluationJob:
         "application_type": "ModelEvaluation",
     }
     values.update(changes)
-    return EvaluationJob(**values)  # type: ignore[arg-type]
+    return Leftover(**values)  # type: ignore[arg-type]
 
 
 def test_an_old_finished_job_is_a_candidate() -> None:
@@ -63,6 +63,11 @@ def test_application_type_filter() -> None:
     assert (
         skip_reason(job(application_type="RagEvaluation"), only_model) is SkipReason.APPLICATION_TYPE_EXCLUDED
     )
+
+
+def test_a_kind_without_application_types_is_not_filtered_by_them() -> None:
+    only_model = policy(application_types=frozenset({"ModelEvaluation"}))
+    assert skip_reason(job(application_type=None), only_model) is None
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from datetime import datetime
 from janitor.core.deadline import Deadline
 from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
 from janitor.core.report import RunSummary
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 from janitor.core.systemic import SYSTEMIC_ERROR_THRESHOLD, ConsecutiveFailures
 from janitor.run.tally import RunTally, SystemicStopError
 from tests.unit.fakes import InMemoryJobStore, RecordingLog, policy, run_in_memory
@@ -24,14 +24,14 @@ MOST_CALLS = SYSTEMIC_ERROR_THRESHOLD + CONCURRENCY
 
 
 class DenyingStore(InMemoryJobStore):
-    def __init__(self, jobs: list[EvaluationJob], denied: str) -> None:
+    def __init__(self, jobs: list[Leftover], denied: str) -> None:
         super().__init__(jobs=jobs)
         self.denied = denied
         self.list_calls = 0
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline
-    ) -> Iterator[list[EvaluationJob]]:
+    ) -> Iterator[list[Leftover]]:
         self.list_calls += 1
         if self.denied == "list":
             raise DENIED

@@ -17,7 +17,7 @@ from janitor.aws.worker_clients import WorkerClients, call_error
 from janitor.core.deadline import NO_DEADLINE, Deadline
 from janitor.core.job_store import BatchDeleteOutcome, JobGoneError
 from janitor.core.kind import Kind
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 
 if TYPE_CHECKING:
@@ -25,22 +25,26 @@ if TYPE_CHECKING:
 
 
 class OutdatedSdkError(RuntimeError):
-    """The botocore on the path predates BatchDeleteEvaluationJob."""
+    """The botocore on the path predates a kind's delete call."""
 
 
-def require_batch_delete(client: BedrockClient) -> BedrockClient:
-    if "BatchDeleteEvaluationJob" not in client.meta.service_model.operation_names:
+def require_delete_call(client: Any, kind: Kind = EVALUATION_JOBS) -> Any:
+    if kind.delete_operation not in client.meta.service_model.operation_names:
         raise OutdatedSdkError(
-            f"botocore {botocore.__version__} has no BatchDeleteEvaluationJob (it arrived in 1.35.4). "
-            "The function must run with the boto3/botocore bundled in its asset "
-            "(requirements-lambda.txt); redeploy with `cdk deploy` so the asset carries them."
+            f"botocore {botocore.__version__} has no {kind.delete_operation} (it arrived in "
+            f"{kind.since_botocore}). The function must run with the boto3/botocore bundled in its "
+            "asset (requirements-lambda.txt); redeploy with `cdk deploy` so the asset carries them."
         )
     return client
 
 
-def create_bedrock_client(session: boto3.session.Session, max_concurrency: int) -> BedrockClient:
-    # No endpoint here: AWS_ENDPOINT_URL_BEDROCK redirects the client when it is set.
-    return require_batch_delete(session.client("bedrock", config=client_config(max_concurrency)))
+def create_kind_client(
+    session: boto3.session.Session, max_concurrency: int, kind: Kind = EVALUATION_JOBS
+) -> BedrockClient:
+    # No endpoint here: AWS_ENDPOINT_URL_<SERVICE> (e.g. _BEDROCK) redirects the client when set.
+    # The asset keeps the model of every registered kind's service (infra/asset_pruning.py).
+    client = session.client(kind.service, config=client_config(max_concurrency))  # type: ignore[call-overload]
+    return require_delete_call(client, kind)  # type: ignore[no-any-return]
 
 
 def _about_one_job(arn: str, call: Callable[[], Any]) -> Any:
@@ -55,7 +59,7 @@ def _about_one_job(arn: str, call: Callable[[], Any]) -> Any:
         raise call_error(error) from error
 
 
-class BedrockEvaluationJobs:
+class BedrockLeftovers:
     """Evaluation jobs as the janitor sees them.
 
     Listing uses `client`. Tag lookups and deletes run on worker threads, each with a client of
@@ -80,7 +84,7 @@ class BedrockEvaluationJobs:
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline = NO_DEADLINE
-    ) -> Iterator[list[EvaluationJob]]:
+    ) -> Iterator[list[Leftover]]:
         """Every job created before `created_before`, oldest first, a page at a time."""
         kind = self.kind
         query = kind.list_query(created_before, application_type)
@@ -101,12 +105,16 @@ class BedrockEvaluationJobs:
             query["nextToken"] = next_token
 
     def get_tags(self, arn: str, deadline: Deadline = NO_DEADLINE) -> dict[str, str]:
+        kind = self.kind
         response = _about_one_job(
-            arn, lambda: self._workers.for_call(deadline).list_tags_for_resource(resourceARN=arn)
+            arn,
+            lambda: self._call(
+                self._workers.for_call(deadline), kind.tags_operation, **kind.tags_request(arn)
+            ),
         )
-        return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
+        return kind.read_tags(response)
 
-    def current_job(self, arn: str, deadline: Deadline = NO_DEADLINE) -> EvaluationJob:
+    def current_job(self, arn: str, deadline: Deadline = NO_DEADLINE) -> Leftover:
         """The job as its get call describes it now (the command line re-checks a plan with it)."""
         return self.kind.from_summary(self._get(arn, deadline))
 

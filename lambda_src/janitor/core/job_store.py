@@ -13,7 +13,7 @@ from typing import Protocol
 
 from janitor.core.deadline import Deadline
 from janitor.core.report import FailedJob
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 
 #: Bedrock's operation names, as the summary and the systemic-error report name them.
 LIST_OPERATION = "ListEvaluationJobs"
@@ -61,13 +61,13 @@ class BatchDeleteOutcome:
     kept: list[str] = field(default_factory=list)
 
 
-class EvaluationJobStore(Protocol):
+class LeftoverStore(Protocol):
     """The Bedrock operations a run needs; each call is bounded by the run's `deadline`
     (it raises janitor.core.deadline.DeadlineExceededError rather than start an attempt after it)."""
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline
-    ) -> Iterable[Sequence[EvaluationJob]]: ...
+    ) -> Iterable[Sequence[Leftover]]: ...
 
     def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]: ...
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from janitor.core.report import FailedJob
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 
 #: Never a valid creation time: a summary without a parseable one is classed as malformed.
 NO_TIME = datetime.min
@@ -37,6 +37,8 @@ class Kind:
     noun: str
     #: The boto3 client and the IAM service prefix (`bedrock`).
     service: str
+    #: The first botocore release with the kind's delete call (an older one is refused at cold start).
+    since_botocore: str
     #: The states a resource may be deleted in; only these are ever candidates.
     finished_statuses: frozenset[str]
     #: The other states the API documents; any state outside both is treated as malformed.
@@ -47,6 +49,8 @@ class Kind:
     arn_resource_type: str
     list_operation: str
     get_operation: str
+    #: The per-resource tag read (tagLookup=perJob, and confirming an IAM refusal).
+    tags_operation: str
     delete_operation: str
     #: Resources per delete call: above 1 a batch with per-item errors, 1 a call each.
     delete_batch_size: int
@@ -55,9 +59,12 @@ class Kind:
     #: The key of the answer's list of summaries.
     summaries_key: str
     #: One summary (or a get call's answer) as the policy reads it.
-    from_summary: Callable[[Mapping[str, Any]], EvaluationJob]
+    from_summary: Callable[[Mapping[str, Any]], Leftover]
     #: The get call's parameters for one identifier.
     get_request: Callable[[str], dict[str, Any]]
+    #: The tag read's parameters for one ARN, and its answer as key -> value.
+    tags_request: Callable[[str], dict[str, Any]]
+    read_tags: Callable[[Mapping[str, Any]], dict[str, str]]
     #: The delete call's parameters for these identifiers.
     delete_request: Callable[[Sequence[str]], dict[str, Any]]
     #: The delete call's answer, item by item.

@@ -37,14 +37,16 @@ class SkipReason(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class EvaluationJob:
-    """The fields of a ListEvaluationJobs summary that the policy reads."""
+class Leftover:
+    """One listed resource of any kind (janitor.kinds), as the policy reads it."""
 
     arn: str
     name: str
     status: str
     creation_time: datetime
-    application_type: str
+    #: Evaluation jobs' ModelEvaluation or RagEvaluation; None for a kind without one, which
+    #: the application-type setting then does not filter.
+    application_type: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ def retention_cutoff(now: datetime, older_than_days: int) -> datetime:
     return now - timedelta(days=older_than_days)
 
 
-def skip_reason(job: EvaluationJob, policy: SelectionPolicy) -> SkipReason | None:
+def skip_reason(job: Leftover, policy: SelectionPolicy) -> SkipReason | None:
     """Why `job` must not be deleted, judged from its summary alone; None if it is a candidate.
 
     Unfinished jobs are refused before any setting is consulted: no configuration can make a
@@ -84,7 +86,7 @@ def skip_reason(job: EvaluationJob, policy: SelectionPolicy) -> SkipReason | Non
         return SkipReason.STATUS_EXCLUDED
     if not job.creation_time < policy.cutoff:
         return SkipReason.TOO_RECENT
-    if job.application_type not in policy.application_types:
+    if job.application_type is not None and job.application_type not in policy.application_types:
         return SkipReason.APPLICATION_TYPE_EXCLUDED
     if policy.name_exclude_pattern is not None and policy.name_exclude_pattern.search(job.name):
         return SkipReason.NAME_EXCLUDED

@@ -9,7 +9,7 @@ from typing import Any
 
 from janitor.core.kind import NO_TIME, DeleteAnswer, Kind
 from janitor.core.report import FailedJob
-from janitor.core.selection import EvaluationJob
+from janitor.core.selection import Leftover
 
 #: BatchDeleteEvaluationJob accepts jobs only in these states.
 FINISHED_STATUSES = frozenset({"Completed", "Failed", "Stopped"})
@@ -30,9 +30,9 @@ def _list_query(created_before: datetime, application_type: str | None) -> dict[
     return query
 
 
-def _from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
+def _from_summary(summary: Mapping[str, Any]) -> Leftover:
     created = summary.get("creationTime")
-    return EvaluationJob(
+    return Leftover(
         arn=str(summary.get("jobArn", "")),
         name=str(summary.get("jobName", "")),
         status=str(summary.get("status", "")),
@@ -43,6 +43,14 @@ def _from_summary(summary: Mapping[str, Any]) -> EvaluationJob:
 
 def _get_request(arn: str) -> dict[str, Any]:
     return {"jobIdentifier": arn}
+
+
+def _tags_request(arn: str) -> dict[str, Any]:
+    return {"resourceARN": arn}
+
+
+def _read_tags(response: Mapping[str, Any]) -> dict[str, str]:
+    return {tag["key"]: tag["value"] for tag in response.get("tags", [])}
 
 
 def _delete_request(arns: Sequence[str]) -> dict[str, Any]:
@@ -63,6 +71,7 @@ EVALUATION_JOBS = Kind(
     name="evaluationJobs",
     noun="evaluation job",
     service="bedrock",
+    since_botocore="1.35.4",
     finished_statuses=FINISHED_STATUSES,
     unfinished_statuses=frozenset({"InProgress", "Stopping", "Deleting"}),
     # The pattern of BatchDeleteEvaluationJob's model.
@@ -72,12 +81,15 @@ EVALUATION_JOBS = Kind(
     arn_resource_type="evaluation-job",
     list_operation="ListEvaluationJobs",
     get_operation="GetEvaluationJob",
+    tags_operation="ListTagsForResource",
     delete_operation="BatchDeleteEvaluationJob",
     delete_batch_size=25,
     list_query=_list_query,
     summaries_key="jobSummaries",
     from_summary=_from_summary,
     get_request=_get_request,
+    tags_request=_tags_request,
+    read_tags=_read_tags,
     delete_request=_delete_request,
     read_delete_answer=_read_delete_answer,
 )

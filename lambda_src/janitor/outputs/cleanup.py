@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from janitor.core.deadline import NO_DEADLINE, Deadline, DeadlineExceededError
-from janitor.core.job_store import BedrockCallError, EvaluationJobStore, JobGoneError
+from janitor.core.job_store import BedrockCallError, JobGoneError, LeftoverStore
 from janitor.core.output_summary import OutputsFailed, OutputsKept
 from janitor.outputs.guard import OutputsFirst
 from janitor.outputs.locations import OutputLocation, locate_outputs
@@ -122,7 +122,7 @@ class OutputCleanup:
         ahead = Deadline(lambda: deadline.seconds_left() - REMOVAL_MARGIN_SECONDS)
         return OutputCleanup(self._details, self._store, self._allowed, ahead, self.bucket_owner)
 
-    def guard(self, store: EvaluationJobStore) -> EvaluationJobStore:
+    def guard(self, store: LeftoverStore) -> LeftoverStore:
         """`store`, but deletes keep back the held jobs and stop at this cleanup's deadline."""
         return OutputsFirst(store, self)
 

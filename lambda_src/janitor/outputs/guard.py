@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from janitor.core.deadline import Deadline
-from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError, EvaluationJobStore
-from janitor.core.selection import EvaluationJob
+from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError, LeftoverStore
+from janitor.core.selection import Leftover
 
 if TYPE_CHECKING:
     from janitor.outputs.cleanup import OutputCleanup
@@ -19,13 +19,13 @@ if TYPE_CHECKING:
 class OutputsFirst:
     """The run's job store, as the deletes see it with DELETE_OUTPUTS (OutputCleanup.guard)."""
 
-    def __init__(self, store: EvaluationJobStore, outputs: OutputCleanup) -> None:
+    def __init__(self, store: LeftoverStore, outputs: OutputCleanup) -> None:
         self._store = store
         self._outputs = outputs
 
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline
-    ) -> Iterable[Sequence[EvaluationJob]]:
+    ) -> Iterable[Sequence[Leftover]]:
         return self._store.list_job_pages(created_before, application_type, deadline)
 
     def get_tags(self, arn: str, deadline: Deadline) -> Mapping[str, str]:

@@ -25,8 +25,8 @@ from janitor.core.job_store import (
     DELETE_OPERATION,
     BatchDeleteOutcome,
     BedrockCallError,
-    EvaluationJobStore,
     JobGoneError,
+    LeftoverStore,
 )
 from janitor.core.kind import Kind
 from janitor.core.report import FailedJob
@@ -53,7 +53,7 @@ class BatchResult:
 class BatchDeletes(BatchedCalls[str, BatchResult]):
     def __init__(
         self,
-        store: EvaluationJobStore,
+        store: LeftoverStore,
         pool: Executor,
         tally: RunTally,
         deadline: Deadline,

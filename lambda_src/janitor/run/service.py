@@ -23,10 +23,10 @@ from datetime import datetime
 from janitor.config.settings import Settings
 from janitor.core.deadline import Deadline, DeadlineExceededError, result_by
 from janitor.core.error_codes import treatment_of
-from janitor.core.job_store import LIST_OPERATION, BedrockCallError, EvaluationJobStore, TagIndex
+from janitor.core.job_store import LIST_OPERATION, BedrockCallError, LeftoverStore, TagIndex
 from janitor.core.output_summary import OutputsSummary
 from janitor.core.report import RunSummary
-from janitor.core.selection import EvaluationJob, SelectionPolicy, SkipReason, is_protected, skip_reason
+from janitor.core.selection import Leftover, SelectionPolicy, SkipReason, is_protected, skip_reason
 from janitor.core.systemic import SystemicError
 from janitor.outputs.cleanup import OutputCleanup
 from janitor.run.batch_deletes import BatchDeletes
@@ -41,7 +41,7 @@ RETRY_ROUNDS = 2
 
 @dataclass
 class JanitorRun:
-    store: EvaluationJobStore
+    store: LeftoverStore
     policy: SelectionPolicy
     dry_run: bool
     older_than_days: int
@@ -126,7 +126,7 @@ class JanitorRun:
     def _consume_listing(self, listing: ThreadPoolExecutor) -> None:
         types = self.policy.application_types
         only_type = next(iter(types)) if len(types) == 1 else None
-        pages: Iterator[Sequence[EvaluationJob]] = iter(
+        pages: Iterator[Sequence[Leftover]] = iter(
             self.store.list_job_pages(self.policy.cutoff, only_type, self.deadline)
         )
         next_page = listing.submit(next, pages, None)
@@ -176,7 +176,7 @@ class JanitorRun:
             else:
                 return
 
-    def _start_lookup(self, job: EvaluationJob) -> None:
+    def _start_lookup(self, job: Leftover) -> None:
         # Candidates are looked up only while they can still fill the cap, so the cap costs no
         # wasted lookups; the jobs past it are counted, not looked up. A job Bedrock refuses
         # frees its place, so refusals never starve the run of deletions.
@@ -190,7 +190,7 @@ class JanitorRun:
             raise DeadlineExceededError
         self._lookups.add(job)
 
-    def _select(self, job: EvaluationJob, tags: Mapping[str, str] | None) -> None:
+    def _select(self, job: Leftover, tags: Mapping[str, str] | None) -> None:
         """A candidate's tags are known (None: the job is gone): protected, or to be deleted."""
         if tags is None:
             self.tally.skip(SkipReason.ALREADY_GONE, job.arn)
@@ -247,7 +247,7 @@ class JanitorRun:
 
 def run_janitor(
     settings: Settings,
-    store: EvaluationJobStore,
+    store: LeftoverStore,
     log: EventLog,
     now: datetime,
     remaining_seconds: Callable[[], float],

@@ -18,12 +18,12 @@ from janitor.core.job_store import (
     TAG_INDEX_OPERATION,
     TAGS_OPERATION,
     BedrockCallError,
-    EvaluationJobStore,
     JobGoneError,
+    LeftoverStore,
     TagIndex,
 )
 from janitor.core.report import FailedJob
-from janitor.core.selection import EvaluationJob, SkipReason
+from janitor.core.selection import Leftover, SkipReason
 from janitor.core.systemic import SystemicError
 from janitor.run.batched_calls import BatchedCalls
 from janitor.run.tally import RunTally
@@ -32,17 +32,17 @@ from janitor.run.tally import RunTally
 TagAnswer = dict[str, Mapping[str, str] | None]
 
 
-class TagLookups(BatchedCalls[EvaluationJob, TagAnswer]):
+class TagLookups(BatchedCalls[Leftover, TagAnswer]):
     def __init__(
         self,
-        store: EvaluationJobStore,
+        store: LeftoverStore,
         tag_index: TagIndex | None,
         pool: Executor,
         tally: RunTally,
         deadline: Deadline,
         *,
         max_in_flight: int,
-        on_answer: Callable[[EvaluationJob, Mapping[str, str] | None], None],
+        on_answer: Callable[[Leftover, Mapping[str, str] | None], None],
     ) -> None:
         super().__init__(
             pool,
@@ -77,7 +77,7 @@ class TagLookups(BatchedCalls[EvaluationJob, TagAnswer]):
             future.cancel()
         return self._drop_unanswered()
 
-    def _look_up(self, jobs: list[EvaluationJob]) -> TagAnswer:
+    def _look_up(self, jobs: list[Leftover]) -> TagAnswer:
         """On a worker thread: one call, per job or for the whole batch."""
         if self._tag_index is None:
             [job] = jobs
@@ -104,7 +104,7 @@ class TagLookups(BatchedCalls[EvaluationJob, TagAnswer]):
         for job in jobs:
             self._on_answer(job, answer[job.arn])
 
-    def _failed(self, jobs: list[EvaluationJob], error: BedrockCallError) -> None:
+    def _failed(self, jobs: list[Leftover], error: BedrockCallError) -> None:
         retried = treatment_of(error.code).retried
         if self._tag_index is not None and not retried:
             # GetResources has no resource-level permission: a refusal meets every call alike.

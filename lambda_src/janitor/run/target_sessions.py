@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from janitor.aws.bedrock import BedrockEvaluationJobs, create_bedrock_client
+from janitor.aws.bedrock import BedrockLeftovers, create_kind_client
 from janitor.aws.sdk import client_config, lenient_session
 from janitor.aws.tagging import ResourceTagging, create_tagging_client
 from janitor.aws.worker_clients import call_error
@@ -54,7 +54,7 @@ class TargetUnreachableError(RuntimeError):
 
 @dataclass(frozen=True)
 class TargetStores:
-    jobs: BedrockEvaluationJobs
+    jobs: BedrockLeftovers
     #: None when tags are looked up per job (TAG_LOOKUP=perJob).
     tags: ResourceTagging | None
     #: Removes deleted jobs' S3 outputs with the target's credentials; None: DELETE_OUTPUTS is off.
@@ -73,9 +73,9 @@ def session_stores(
     and the command line's). With `output_buckets`, outputs are removed only from buckets that
     `bucket_owner` (the session's account) owns; without an owner, no S3 call is made until
     OutputCleanup.for_target names one."""
-    jobs = BedrockEvaluationJobs(
-        create_bedrock_client(session, max_concurrency),
-        client_factory=lambda: create_bedrock_client(session, max_concurrency),
+    jobs = BedrockLeftovers(
+        create_kind_client(session, max_concurrency),
+        client_factory=lambda: create_kind_client(session, max_concurrency),
     )
     # Its clients are made on first use, so a run that never looks tags up pays nothing.
     tags = (
