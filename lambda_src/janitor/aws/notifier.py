@@ -9,7 +9,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from janitor.aws.sdk import client_config
-from janitor.core.deadline import NO_DEADLINE, Deadline, DeadlineExceededError, call_by
+from janitor.core.deadline import NO_DEADLINE, CallDeadlines, Deadline, DeadlineExceededError, call_by
 from janitor.core.report import SnsMessage
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ class SnsFailureNotifier:
         self._client_factory = client_factory
         self._client: SNSClient | None = None
         self._topic_arn = topic_arn
+        # As every other client's: no attempt (a retry included) starts after the deadline.
+        self._deadlines = CallDeadlines()
 
     def publish(self, messages: Sequence[SnsMessage], deadline: Deadline = NO_DEADLINE) -> list[str]:
         """Publish every message (all are attempted even if one fails); returns the message ids.
@@ -43,7 +45,7 @@ class SnsFailureNotifier:
         if not messages:
             return []
         try:
-            return call_by(deadline, self._publish_all, messages)
+            return call_by(deadline, self._publish_all, messages, deadline)
         except DeadlineExceededError:
             raise NotificationError(
                 f"The failure report to {self._topic_arn} was still not published when the "
@@ -51,10 +53,14 @@ class SnsFailureNotifier:
                 "'Failed to delete evaluation job'."
             ) from None
 
-    def _publish_all(self, messages: Sequence[SnsMessage]) -> list[str]:
+    def _publish_all(self, messages: Sequence[SnsMessage], deadline: Deadline) -> list[str]:
         message_ids: list[str] = []
         errors: list[str] = []
-        client = self._client = self._client or self._client_factory()
+        if self._client is None:
+            self._client = self._client_factory()
+            self._deadlines.attach(self._client)
+        client = self._client
+        self._deadlines.set(deadline)  # this thread's calls
         for message in messages:
             try:
                 response = client.publish(
