@@ -15,7 +15,7 @@ from constructs import Construct
 from infra.cleanup_permissions import cleanup_statements, evaluation_job_arns
 from infra.config import JanitorConfig
 from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
-from janitor import METRICS_NAMESPACE, SERVICE_NAME
+from janitor import RUNTIME_ENVIRONMENT
 
 HANDLER = "janitor.handlers.cleanup.lambda_handler"
 #: Async invocations (the schedule's) that still fail after Lambda's retries land here.
@@ -167,8 +167,6 @@ class JanitorFunction(Construct):
             environment={
                 **config.function_environment,
                 "NOTIFICATION_TOPIC_ARN": topic.topic_arn,
-                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **RUNTIME_ENVIRONMENT,
             },
         )

@@ -33,7 +33,7 @@ from infra.config import JanitorConfig
 from infra.janitor_function import ASYNC_RETRY_ATTEMPTS, JanitorFunction, encrypted_log_group, failure_queue
 from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
 from infra.schedule import FLEXIBLE_WINDOW
-from janitor import METRICS_NAMESPACE, SERVICE_NAME
+from janitor import RUNTIME_ENVIRONMENT
 
 COORDINATOR_HANDLER = "janitor.handlers.coordinator.lambda_handler"
 #: A run's objects are kept this long, for reading a past run's summary and results.
@@ -204,9 +204,7 @@ class OrganizationRun(Construct):
                 "NOTIFICATION_TOPIC_ARN": topic.topic_arn,
                 "RESULTS_BUCKET": self.results.bucket_name,
                 "STATE_MACHINE_ARN": state_machine_arn,
-                "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **RUNTIME_ENVIRONMENT,
             },
         )
 

@@ -21,6 +21,7 @@ from moto.server import ThreadedMotoServer
 from emulator import BedrockEmulator
 from emulator.quota import QuotaEmulator
 from emulator.server import DEFAULT_DELETING_SECONDS
+from janitor import RUNTIME_ENVIRONMENT
 
 REGION = "us-east-1"
 #: moto's default account; only ever used against the local servers.
@@ -68,6 +69,7 @@ class LocalAws:
             "AWS_ENDPOINT_URL_ORGANIZATIONS": self.moto_url,
             "AWS_ENDPOINT_URL_SFN": self.moto_url,
             "NOTIFICATION_TOPIC_ARN": self.topic_arn,
+            **RUNTIME_ENVIRONMENT,
             "POWERTOOLS_TRACE_DISABLED": "true",
             **settings,
         }

@@ -72,6 +72,7 @@ def test_the_environment_carries_every_setting(template: Template) -> None:
         "POWERTOOLS_SERVICE_NAME": "bedrock-evaluation-janitor",
         "POWERTOOLS_METRICS_NAMESPACE": "BedrockEvaluationJanitor",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
 
 
