@@ -11,6 +11,7 @@ from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
 from janitor.core.report import RunSummary
 from janitor.core.selection import Leftover
 from janitor.core.systemic import SYSTEMIC_ERROR_THRESHOLD, ConsecutiveFailures
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.run.tally import RunTally, SystemicStopError
 from tests.unit.fakes import InMemoryJobStore, RecordingLog, policy, run_in_memory
 from tests.unit.test_run import old_jobs
@@ -121,7 +122,9 @@ def test_a_systemic_stop_is_logged_and_reported_once_even_as_finished_work_is_ha
     # On the way out, calls already answered are still recorded, and their refusals extend the
     # streak past the threshold: the stop must not be announced (or its summary rewritten) again.
     log = RecordingLog()
-    tally = RunTally(RunSummary(dry_run=False, older_than_days=30, max_deletions=1000), log)
+    tally = RunTally(
+        RunSummary(dry_run=False, older_than_days=30, max_deletions=1000), log, EVALUATION_JOBS.noun
+    )
     for call in range(SYSTEMIC_ERROR_THRESHOLD + 3):
         with contextlib.suppress(SystemicStopError):
             tally.call_failed("BatchDeleteEvaluationJob", "AccessDeniedException", f"denied {call}")

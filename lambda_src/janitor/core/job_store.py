@@ -15,11 +15,8 @@ from janitor.core.deadline import Deadline
 from janitor.core.report import FailedJob
 from janitor.core.selection import Leftover
 
-#: Bedrock's operation names, as the summary and the systemic-error report name them.
-LIST_OPERATION = "ListEvaluationJobs"
-TAGS_OPERATION = "ListTagsForResource"
-DELETE_OPERATION = "BatchDeleteEvaluationJob"
-#: The Resource Groups Tagging API's batched tag read.
+#: The Resource Groups Tagging API's batched tag read (a kind's own operations are in its
+#: declaration, janitor.kinds).
 TAG_INDEX_OPERATION = "GetResources"
 #: The most ARNs GetResources takes in one ResourceARNList.
 TAG_INDEX_BATCH_SIZE = 100

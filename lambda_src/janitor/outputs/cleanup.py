@@ -31,11 +31,13 @@ from typing import Protocol
 from janitor.core.deadline import NO_DEADLINE, Deadline, DeadlineExceededError
 from janitor.core.job_store import BedrockCallError, JobGoneError, LeftoverStore
 from janitor.core.output_summary import OutputsFailed, OutputsKept
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.outputs.guard import OutputsFirst
 from janitor.outputs.locations import OutputLocation, locate_outputs
 from janitor.outputs.s3 import DEADLINE_CODE, OutputCount, OutputRemoval, OutputStoreError
 
-GET_JOB_OPERATION = "GetEvaluationJob"
+#: Outputs are an evaluation-job feature: their location is in that kind's get call's answer.
+GET_JOB_OPERATION = EVALUATION_JOBS.get_operation
 #: Output removal (and sending jobs to Bedrock) stops this long before the run's deadline, so
 #: the worker's result is back, and recorded, before the run's main thread stops waiting.
 REMOVAL_MARGIN_SECONDS = 2.0

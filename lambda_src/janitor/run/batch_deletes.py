@@ -22,7 +22,6 @@ from janitor.core.delete_outcome import read_batch
 from janitor.core.error_codes import treatment_of
 from janitor.core.job_store import (
     ACCESS_DENIED_CODES,
-    DELETE_OPERATION,
     BatchDeleteOutcome,
     BedrockCallError,
     JobGoneError,
@@ -65,6 +64,7 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
         outputs: OutputCleanup | None = None,
     ) -> None:
         super().__init__(pool, deadline, batch_size=kind.delete_batch_size, max_in_flight=max_in_flight)
+        self._operation = kind.delete_operation
         self._store = store
         self._outputs = outputs
         # Where each job's outputs are, for this run: a job retried in a later round is not
@@ -183,7 +183,7 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
         except BedrockCallError as error:
             for arn in self._in_flight.pop(future):
                 self._fail_or_retry(FailedJob(arn, error.code, error.message), error.rejected)
-            self._tally.call_failed(DELETE_OPERATION, error.code, error.message)
+            self._tally.call_failed(self._operation, error.code, error.message)
             return
         batch = self._in_flight.pop(future)
         if result.outcome is None:
@@ -212,9 +212,9 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
             self._tally.fail(failure)
         if (refusal := reading.uniform_refusal) is not None:
             # Every job of the call refused alike: to the systemic watch, one failed call.
-            self._tally.call_failed(DELETE_OPERATION, refusal.code, refusal.message)
+            self._tally.call_failed(self._operation, refusal.code, refusal.message)
         else:
-            self._tally.call_succeeded(DELETE_OPERATION)
+            self._tally.call_succeeded(self._operation)
 
     def _keep(self, kept: Sequence[str]) -> None:
         """Jobs held back because their outputs' bucket refused: not eligible after all."""

@@ -23,7 +23,7 @@ from datetime import datetime
 from janitor.config.settings import Settings
 from janitor.core.deadline import Deadline, DeadlineExceededError, result_by
 from janitor.core.error_codes import treatment_of
-from janitor.core.job_store import LIST_OPERATION, BedrockCallError, LeftoverStore, TagIndex
+from janitor.core.job_store import BedrockCallError, LeftoverStore, TagIndex
 from janitor.core.output_summary import OutputsSummary
 from janitor.core.report import RunSummary
 from janitor.core.selection import Leftover, SelectionPolicy, SkipReason, is_protected, skip_reason
@@ -65,7 +65,9 @@ class JanitorRun:
             max_deletions=self.policy.max_deletions,
             outputs=OutputsSummary() if self.outputs is not None else None,
         )
-        self.tally = RunTally(self.summary, self.log, record_decisions=self.record_decisions)
+        self.tally = RunTally(
+            self.summary, self.log, noun=self.policy.kind.noun, record_decisions=self.record_decisions
+        )
         self.deadline = Deadline(lambda: self.remaining_seconds() - self.time_reserve_seconds)
         self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="janitor")
         # This run's probes, deadline and results (janitor.outputs.cleanup); its deletes keep the
@@ -88,6 +90,7 @@ class JanitorRun:
             self._pool,
             self.tally,
             self.deadline,
+            kind=self.policy.kind,
             max_in_flight=self.max_concurrency,
             on_answer=self._select,
         )
@@ -145,15 +148,16 @@ class JanitorRun:
                     self._start_lookup(job)
 
     def _record_listing_error(self, error: BedrockCallError) -> None:
+        kind = self.policy.kind
         self.log.error(
-            "Listing evaluation jobs failed", extra={"code": error.code, "errorMessage": error.message}
+            f"Listing {kind.noun}s failed", extra={"code": error.code, "errorMessage": error.message}
         )
         if not treatment_of(error.code).retried:
             # Nothing more can be listed, and the same refusal would meet every other call.
-            self.tally.stop_systemic(SystemicError(LIST_OPERATION, error.code, error.message, 1))
+            self.tally.stop_systemic(SystemicError(kind.list_operation, error.code, error.message, 1))
         # The handler fails the invocation after reporting, so the Errors alarm sees it.
         self.summary.stopped_by = STOPPED_BY_LISTING_ERROR
-        self.summary.error = f"ListEvaluationJobs failed after retries: {error}"
+        self.summary.error = f"{kind.list_operation} failed after retries: {error}"
 
     # -- selection and tag lookups ---------------------------------------------------------
 

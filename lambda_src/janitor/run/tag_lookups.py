@@ -16,12 +16,12 @@ from janitor.core.error_codes import treatment_of
 from janitor.core.job_store import (
     TAG_INDEX_BATCH_SIZE,
     TAG_INDEX_OPERATION,
-    TAGS_OPERATION,
     BedrockCallError,
     JobGoneError,
     LeftoverStore,
     TagIndex,
 )
+from janitor.core.kind import Kind
 from janitor.core.report import FailedJob
 from janitor.core.selection import Leftover, SkipReason
 from janitor.core.systemic import SystemicError
@@ -41,6 +41,7 @@ class TagLookups(BatchedCalls[Leftover, TagAnswer]):
         tally: RunTally,
         deadline: Deadline,
         *,
+        kind: Kind,
         max_in_flight: int,
         on_answer: Callable[[Leftover, Mapping[str, str] | None], None],
     ) -> None:
@@ -54,7 +55,7 @@ class TagLookups(BatchedCalls[Leftover, TagAnswer]):
         self._tag_index = tag_index
         self._tally = tally
         self._on_answer = on_answer
-        self._operation = TAGS_OPERATION if tag_index is None else TAG_INDEX_OPERATION
+        self._operation = kind.tags_operation if tag_index is None else TAG_INDEX_OPERATION
 
     def flush(self) -> None:
         """Ask for the tags of the batch being filled. With the most calls out, any answered

@@ -32,9 +32,11 @@ class SystemicStopError(Exception):
 class RunTally:
     """Every outcome of the run goes through here, so each is counted and logged exactly once."""
 
-    def __init__(self, summary: RunSummary, log: EventLog, record_decisions: bool = False) -> None:
+    def __init__(self, summary: RunSummary, log: EventLog, noun: str, record_decisions: bool = False) -> None:
         self.summary = summary
         self.log = log
+        #: The kind's name for one of its resources, in every log line (`evaluation job`).
+        self._noun = noun
         #: With `record_decisions` (the command line's plan): every job kept, with its reason, and
         #: every job a dry run would delete. The function's runs keep neither: memory stays flat.
         self.kept: list[tuple[str, SkipReason]] | None = [] if record_decisions else None
@@ -51,7 +53,7 @@ class RunTally:
             return
         self.summary.deleted += len(arns)
         self.log.info(
-            "Deleted evaluation jobs", extra={"jobArns": list(arns), "count": len(arns), "outcome": "deleted"}
+            f"Deleted {self._noun}s", extra={"jobArns": list(arns), "count": len(arns), "outcome": "deleted"}
         )
 
     def would_delete(self, arns: Sequence[str]) -> None:
@@ -59,7 +61,7 @@ class RunTally:
         if self.selected is not None:
             self.selected.extend(arns)
         self.log.info(
-            "Would delete evaluation jobs (dry run)",
+            f"Would delete {self._noun}s (dry run)",
             extra={"jobArns": list(arns), "count": len(arns), "outcome": "dryRun"},
         )
 
@@ -68,12 +70,14 @@ class RunTally:
         if self.kept is not None and arn is not None:
             self.kept.append((arn, reason))
         if reason in (SkipReason.MALFORMED, SkipReason.ALREADY_GONE):
-            self.log.warning("Evaluation job skipped", extra={"jobArn": arn, "reason": reason.value})
+            self.log.warning(
+                f"{self._noun.capitalize()} skipped", extra={"jobArn": arn, "reason": reason.value}
+            )
 
     def fail(self, failure: FailedJob) -> None:
         self.summary.failed_jobs.append(failure)
         self.log.error(
-            "Failed to delete evaluation job",
+            f"Failed to delete {self._noun}",
             extra={
                 "jobArn": failure.job_identifier,
                 "code": failure.code,
