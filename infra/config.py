@@ -21,14 +21,15 @@ from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS, schedule_period_s
 from infra.stack_settings import DEFAULT_MEMBER_ROLE_NAME, LOG_RETENTION, StackSettings, as_text
 from janitor.config.deployment_file import LIST_VARIABLES
 from janitor.config.naming import context_key, environment_variable
-from janitor.config.settings import WIRED_BY_THE_STACK, Settings, SettingsError, settings_from
+from janitor.config.setting_errors import SettingsError
+from janitor.config.settings import RENAMED, WIRED_BY_THE_STACK, Settings, settings_from
 
 #: Context key -> the function's setting (a field of janitor.config.settings.Settings) it sets.
 FUNCTION_SETTINGS: dict[str, str] = {
     context_key(field): field for field in Settings.model_fields if field not in WIRED_BY_THE_STACK
 }
 #: Old context key -> the key that replaced it; still read, with a warning at synth.
-DEPRECATED_KEYS = {"retentionDays": "olderThanDays", "maxDeletionsPerRun": "maxDeletions"}
+DEPRECATED_KEYS = {context_key(old): context_key(new) for new, old in RENAMED.items()}
 #: Context key -> the stack's setting (a field of infra.stack_settings.StackSettings) it sets.
 STACK_SETTINGS: dict[str, str] = {context_key(field): field for field in StackSettings.model_fields}
 CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from janitor.config.settings import Settings, SettingsError, settings_from
+from janitor.config.setting_errors import SettingsError
+from janitor.config.settings import Settings, settings_from
 
 #: The settings model needs a topic; the command line publishes nothing.
 _NO_TOPIC = "arn:aws:sns:::bedrock-eval-janitor-cli-publishes-nothing"

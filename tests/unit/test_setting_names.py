@@ -42,6 +42,7 @@ def test_every_context_key_is_a_declared_settings_field_name_and_no_other_key_is
     assert set(FUNCTION_SETTINGS.values()) == function_fields
     assert all(context_key(field) == key for key, field in {**FUNCTION_SETTINGS, **STACK_SETTINGS}.items())
     assert set(DEPRECATED_KEYS.values()) <= set(CONTEXT_KEYS)
+    assert DEPRECATED_KEYS == {"retentionDays": "olderThanDays", "maxDeletionsPerRun": "maxDeletions"}
 
 
 def test_the_function_is_given_each_setting_under_its_derived_variable() -> None:

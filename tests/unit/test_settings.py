@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from janitor.config.deployment_file import DEPLOYMENT_FILE
-from janitor.config.settings import SettingsError, load_settings
+from janitor.config.setting_errors import SettingsError
+from janitor.config.settings import load_settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:janitor-failures"
 REPO = Path(__file__).resolve().parents[2]
@@ -166,3 +167,15 @@ def test_a_list_set_both_in_the_file_and_the_environment_is_refused(tmp_path: Pa
     environment = {**BASE_ENVIRONMENT, "LAMBDA_TASK_ROOT": str(tmp_path), "MEMBER_ACCOUNTS": "222222222222"}
     with pytest.raises(SettingsError, match="MEMBER_ACCOUNTS: is set both in the environment and in"):
         load_settings(environment)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("RETENTION_DAYS", "OLDER_THAN_DAYS"), ("MAX_DELETIONS_PER_RUN", "MAX_DELETIONS")]
+)
+def test_a_variable_under_its_old_name_fails_the_cold_start_instead_of_falling_back_to_the_default(
+    old: str, new: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**BASE_ENVIRONMENT, old: "90"})
+    assert f"{old}: was renamed {new}: set that instead" in str(raised.value)
+    assert "'90'" in str(raised.value)

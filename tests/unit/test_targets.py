@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from janitor.config.overrides import InvalidInvocationError, Target, parse_invocation
-from janitor.config.settings import Settings, SettingsError, load_settings
+from janitor.config.setting_errors import SettingsError
+from janitor.config.settings import Settings, load_settings
 from janitor.config.targets import home_target, needs_membership_check, plan_targets, resolve_target
 
 HOME = home_target("arn:aws:lambda:us-east-1:123456789012:function:bedrock-evaluation-janitor")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from janitor.config.deployment_file import DEPLOYMENT_FILE, DeploymentFileError, deployment_file_settings
 from janitor.config.naming import Style, environment_variable, setting_name
+from janitor.config.setting_errors import SettingProblem, SettingsError
 from janitor.config.setting_types import (
     BUCKET_PATTERN,
     ROLE_NAME_PATTERN,
@@ -38,31 +38,13 @@ DEFAULT_RETAIN_TAG_KEY = "janitor:retain"
 #: Tag lookups and delete batches in flight at once. Bedrock calls are I/O-bound; 16 threads fit
 #: comfortably in a 256 MB function and stay far below any published Bedrock control-plane rate.
 DEFAULT_MAX_CONCURRENCY = 16
+#: Setting -> the name it had before (as a field name, so every case style is derived). The old
+#: context key still works, with a warning at synth; the old variable fails the cold start, since
+#: a function reading only the new one would silently fall back to the default.
+RENAMED = {"older_than_days": "retention_days", "max_deletions": "max_deletions_per_run"}
 #: Settings the stack sets from what it creates (the topic, the results bucket, the state
 #: machine), never a person: they have no context key.
 WIRED_BY_THE_STACK = frozenset({"notification_topic_arn", "results_bucket", "state_machine_arn"})
-
-
-@dataclass(frozen=True, slots=True)
-class SettingProblem:
-    #: The setting's name as it was written (a context key, a variable or an option).
-    name: str
-    message: str
-    #: The value as given, or None when it was missing.
-    value: str | None
-
-    def describe(self) -> str:
-        got = f" (got {self.value!r})" if self.value is not None else ""
-        return f"{self.name}: {self.message}{got}"
-
-
-class SettingsError(ValueError):
-    """Invalid settings; the message names each one as it was written."""
-
-    def __init__(self, problems: list[SettingProblem], where: str = "", advice: str = "") -> None:
-        self.problems = problems
-        listed = "; ".join(problem.describe() for problem in problems)
-        super().__init__(f"Invalid {where}: {listed}. {advice}" if where else listed)
 
 
 def _named(info: ValidationInfo, field: str) -> str:
@@ -275,6 +257,21 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
                 SettingProblem(name, f"is set both in the environment and in {DEPLOYMENT_FILE}", None)
                 for name in twice
             ]
+        )
+    renamed = [
+        SettingProblem(
+            environment_variable(old),
+            f"was renamed {environment_variable(new)}: set that instead (cdk deploy sets it)",
+            environ[environment_variable(old)],
+        )
+        for new, old in RENAMED.items()
+        if environment_variable(old) in environ
+    ]
+    if renamed:
+        raise SettingsError(
+            renamed,
+            where="janitor configuration in the function's environment",
+            advice="Nothing was listed or deleted.",
         )
     given = {**environ, **from_file}
     values = {
