@@ -150,7 +150,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
             update={"member_role_name": settings.member_role_name or DEFAULT_MEMBER_ROLE_NAME}
         )
     environment = {
-        environment_variable(field): _setting_text(settings, field)
+        environment_variable(field): setting_text(getattr(settings, field))
         for field in FUNCTION_SETTINGS.values()
         # Without member accounts the function assumes no role anywhere.
         if field != "member_role_name" or cross_account
@@ -188,9 +188,8 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
     )
 
 
-def _setting_text(settings: Settings, field: str) -> str:
-    """A function setting as its environment variable holds it (what the function parses back)."""
-    value = getattr(settings, field)
+def setting_text(value: Any) -> str:
+    """A setting's value as its environment variable holds it (what the function parses back)."""
     if isinstance(value, re.Pattern):
         return str(value.pattern)
     if isinstance(value, frozenset):

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from infra.config import setting_text
 from infra.stack_settings import StackSettings
 from janitor.config.naming import context_key, environment_variable
 from janitor.config.settings import WIRED_BY_THE_STACK, Settings
@@ -17,13 +17,8 @@ END = "<!-- end of the settings table -->"
 
 
 def _default(value: Any) -> str:
-    if isinstance(value, frozenset | tuple | list):
-        value = ",".join(sorted(map(str, value)))
-    elif isinstance(value, bool):
-        value = "true" if value else "false"
-    elif isinstance(value, re.Pattern):
-        value = value.pattern
-    return f"`{value}`" if value not in (None, "") else "*(none)*"
+    text = setting_text(value)
+    return f"`{text}`" if text else "*(none)*"
 
 
 def _row(field: str, info: FieldInfo, variable: str) -> str:

@@ -137,5 +137,4 @@ class BedrockLeftovers:
             response = self._call(client, kind.delete_operation, **kind.delete_request(arns))
         except (ClientError, BotoCoreError) as error:
             raise call_error(error) from error
-        answer = kind.read_delete_answer(response)
-        return BatchDeleteOutcome(accepted=answer.accepted, errors=answer.errors)
+        return kind.read_delete_answer(response)

@@ -12,19 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from janitor.core.report import FailedJob
+from janitor.core.job_store import BatchDeleteOutcome
 from janitor.core.selection import Leftover
 
 #: Never a valid creation time: a summary without a parseable one is classed as malformed.
 NO_TIME = datetime.min
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteAnswer:
-    """What a delete call's answer says, item by item."""
-
-    accepted: list[str]
-    errors: list[FailedJob]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +60,7 @@ class Kind:
     #: The delete call's parameters for these identifiers.
     delete_request: Callable[[Sequence[str]], dict[str, Any]]
     #: The delete call's answer, item by item.
-    read_delete_answer: Callable[[Mapping[str, Any]], DeleteAnswer]
+    read_delete_answer: Callable[[Mapping[str, Any]], BatchDeleteOutcome]
 
     @property
     def known_statuses(self) -> frozenset[str]:

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from janitor.core.kind import NO_TIME, DeleteAnswer, Kind
+from janitor.core.job_store import BatchDeleteOutcome
+from janitor.core.kind import NO_TIME, Kind
 from janitor.core.report import FailedJob
 from janitor.core.selection import Leftover
 
@@ -57,8 +58,8 @@ def _delete_request(arns: Sequence[str]) -> dict[str, Any]:
     return {"jobIdentifiers": list(arns)}
 
 
-def _read_delete_answer(response: Mapping[str, Any]) -> DeleteAnswer:
-    return DeleteAnswer(
+def _read_delete_answer(response: Mapping[str, Any]) -> BatchDeleteOutcome:
+    return BatchDeleteOutcome(
         accepted=[item["jobIdentifier"] for item in response.get("evaluationJobs", [])],
         errors=[
             FailedJob(item.get("jobIdentifier", ""), item.get("code", "Unknown"), item.get("message", ""))
