@@ -60,12 +60,35 @@ Behaviour the real service leaves unspecified, as chosen here:
   429 ThrottlingException beyond it, 400 ThrottledException for GetResources), the way AWS
   throttles an API.
 
+Two more kinds share the port, the per-account/Region state, faults, quotas, denied operations,
+counts and Deleting linger (emulator/kinds/, each module's docstring says what it chose):
+
+- Bedrock's advanced prompt optimization jobs: Create/Get/ListAdvancedPromptOptimizationJob(s)
+  and BatchDeleteAdvancedPromptOptimizationJob, whose per-item errors are evaluation jobs'.
+- Amazon Bedrock AgentCore's batch evaluations (a ``bedrock-agentcore`` client with
+  ``AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`` or ``endpoint_url`` set to this port): Start/Get/
+  ListBatchEvaluation(s) (listed in no particular order) and DeleteBatchEvaluation (202,
+  DELETING; 404; 409 for an unfinished one).
+
+GetResources serves their tags from the same index; the retain-tag Deny does not apply to them.
+``add_prompt_optimization_job``, ``add_batch_evaluation``, ``leftover_arns(kind)`` and
+``surviving_arns(kind)`` seed and read them (emulator/kinds/api.py); ``set_status`` and
+``fail_item`` take their ARNs; POST /_emulator/prompt-optimization-jobs, POST
+/_emulator/batch-evaluations and GET /_emulator/leftovers?kind=&status= do the same from
+another process.
+
 Response members and their JSON types follow responses recorded from a real account
 (tests/data/recorded/ holds a fixture of that shape; tests/emulator/test_recorded_shapes.py).
 """
 
 from emulator.faults import FaultConfig
-from emulator.seed import seed_demo_jobs
+from emulator.seed import seed_demo_batch_evaluations, seed_demo_jobs, seed_demo_prompt_optimization_jobs
 from emulator.server import BedrockEmulator
 
-__all__ = ["BedrockEmulator", "FaultConfig", "seed_demo_jobs"]
+__all__ = [
+    "BedrockEmulator",
+    "FaultConfig",
+    "seed_demo_batch_evaluations",
+    "seed_demo_jobs",
+    "seed_demo_prompt_optimization_jobs",
+]

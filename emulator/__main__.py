@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from emulator.contract import ALL_OPERATIONS
-from emulator.seed import seed_demo_jobs
+from emulator.seed import seed_demo_batch_evaluations, seed_demo_jobs, seed_demo_prompt_optimization_jobs
 from emulator.server import DEFAULT_DELETING_SECONDS, BedrockEmulator, FaultConfig
 
 
@@ -36,7 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         default=0.0,
         help="how long a tag change takes to reach the tagging API's GetResources (default 0)",
     )
-    p.add_argument("--seed-demo", action="store_true", help="add a realistic mix of demo jobs")
+    p.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help="add a realistic mix of demo jobs (and 12 of each other kind)",
+    )
     p.add_argument("--demo-count", type=int, default=60)
     p.add_argument("--latency-ms", type=float, default=0.0)
     p.add_argument("--throttle-rate", type=float, default=0.0)
@@ -86,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     emu.start()
     try:
         if args.seed_demo:
-            seed_demo_jobs(emu, datetime.now(UTC), count=args.demo_count)
+            now = datetime.now(UTC)
+            seed_demo_jobs(emu, now, count=args.demo_count)
+            # A handful of each other kind, with the same edge cases.
+            seed_demo_prompt_optimization_jobs(emu, now)
+            seed_demo_batch_evaluations(emu, now)
         # stdout carries only the URL, so a parent process can read it with one readline().
         print(emu.endpoint_url, flush=True)
         print(f"Bedrock emulator serving {len(emu.job_arns())} jobs; Ctrl-C to stop.", file=sys.stderr)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from emulator.faults import FaultConfig
 from emulator.item_errors import INJECTED
-from emulator.transport import json_body, parse_query
-from emulator.wire import JSON, ApiError, from_us, parse_time
+from emulator.wire import JSON, ApiError, from_us, json_body, parse_query, parse_time
 
 if TYPE_CHECKING:
     from emulator.server import BedrockEmulator
@@ -24,12 +23,31 @@ def _jobs(emu: BedrockEmulator, query: str, body: bytes) -> object:
     return {"jobArns": emu.job_arns(parse_query(query).get("status"))}
 
 
-def _add_job(emu: BedrockEmulator, query: str, body: bytes) -> object:
+def _seed_kwargs(body: bytes) -> dict[str, Any]:
+    """A seeding method's keyword arguments, its times given as ISO 8601 strings."""
     kwargs = json_body(body)
     for key in ("creation_time", "last_modified_time"):
         if isinstance(kwargs.get(key), str):
             kwargs[key] = from_us(parse_time(kwargs[key], key))
-    return {"jobArn": emu.add_job(**kwargs)}
+    return kwargs
+
+
+def _add_job(emu: BedrockEmulator, query: str, body: bytes) -> object:
+    return {"jobArn": emu.add_job(**_seed_kwargs(body))}
+
+
+def _add_prompt_optimization_job(emu: BedrockEmulator, query: str, body: bytes) -> object:
+    return {"jobArn": emu.add_prompt_optimization_job(**_seed_kwargs(body))}
+
+
+def _add_batch_evaluation(emu: BedrockEmulator, query: str, body: bytes) -> object:
+    return {"batchEvaluationArn": emu.add_batch_evaluation(**_seed_kwargs(body))}
+
+
+def _leftovers(emu: BedrockEmulator, query: str, body: bytes) -> object:
+    # ?kind=promptOptimizationJobs|batchEvaluations|evaluationJobs[&status=...]
+    params = parse_query(query)
+    return {"arns": emu.leftover_arns(params["kind"], params.get("status"))}
 
 
 def _faults(emu: BedrockEmulator, query: str, body: bytes) -> object:
@@ -72,6 +90,9 @@ ADMIN_ROUTES: dict[tuple[str, str], AdminHandler] = {
     ("GET", "/_emulator/counts"): _counts,
     ("GET", "/_emulator/jobs"): _jobs,
     ("POST", "/_emulator/jobs"): _add_job,
+    ("POST", "/_emulator/prompt-optimization-jobs"): _add_prompt_optimization_job,
+    ("POST", "/_emulator/batch-evaluations"): _add_batch_evaluation,
+    ("GET", "/_emulator/leftovers"): _leftovers,
     ("POST", "/_emulator/faults"): _faults,
     ("POST", "/_emulator/reset-counts"): _reset_counts,
     ("POST", "/_emulator/fail-item"): _fail_item,

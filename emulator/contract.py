@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from emulator.kinds.contract import KIND_OPERATIONS
+
 JOB_NAME_RE = re.compile(r"[a-z0-9](-*[a-z0-9]){0,62}")
 ROLE_ARN_RE = re.compile(r"arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+")
 JOB_ARN_RE = re.compile(r"arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:evaluation-job/[a-z0-9]{12}")
@@ -62,8 +64,9 @@ TAGGING_TARGET_PREFIX = "ResourceGroupsTaggingAPI_20170126"
 TAGGING_CONTENT_TYPE = "application/x-amz-json-1.1"
 #: The tagging operations the emulator serves; each is POST / with X-Amz-Target prefix.operation.
 TAGGING_OPERATIONS = ("GetResources",)
-#: Every operation name the emulator counts, faults, denies or puts under a quota.
-ALL_OPERATIONS = (*OPERATIONS, *TAGGING_OPERATIONS)
+#: Every operation name the emulator counts, faults, denies or puts under a quota: the other
+#: kinds' (emulator/kinds/contract.py) included.
+ALL_OPERATIONS = (*OPERATIONS, *TAGGING_OPERATIONS, *KIND_OPERATIONS)
 #: The model gives these errors no HTTP status. Client errors are 400, as JSON 1.x services answer
 #: them (AccessDeniedException from tag:GetResources was reported with status 400 in
 #: aws/copilot-cli#444 and aws/aws-toolkit-jetbrains#1597); botocore's standard mode retries

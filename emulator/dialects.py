@@ -7,10 +7,12 @@ ThrottlingException, the Resource Groups Tagging API (JSON 1.1) with 400 Throttl
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from emulator.contract import TAGGING_OPERATIONS
 from emulator.iam import SERVICE_CONTROL_POLICY, explicit_deny_message
+from emulator.kinds.contract import AGENTCORE_SIGNING_NAME, BATCH_EVALUATION_OPERATIONS
 from emulator.wire import ApiError
 
 
@@ -65,5 +67,12 @@ TAGGING = Dialect(
 )
 
 
+#: AgentCore words them as Bedrock does (rest-json, 429 ThrottlingException, 403
+#: AccessDeniedException: the statuses its model gives); only the IAM action's prefix differs.
+AGENTCORE = dataclasses.replace(BEDROCK, iam_prefix=AGENTCORE_SIGNING_NAME)
+
+
 def dialect(op: str) -> Dialect:
-    return TAGGING if op in TAGGING_OPERATIONS else BEDROCK
+    if op in TAGGING_OPERATIONS:
+        return TAGGING
+    return AGENTCORE if op in BATCH_EVALUATION_OPERATIONS else BEDROCK

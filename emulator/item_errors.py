@@ -7,7 +7,8 @@ BatchDeleteEvaluationJobError): it publishes no list of codes. So every code the
 in ``errors[].code`` is a row below with its source, and a row no public source shows is marked
 ``invented`` (its source says INVENTED, INJECTED or ASSUMED). Nothing else in the emulator spells
 a per-item code (``fail_item`` answers whatever code its caller passes, by default the injected
-row's).
+row's). BatchDeleteAdvancedPromptOptimizationJob answers from the same rows (its items have the
+same shape), all but ACCESS_DENIED: the retain-tag Deny is emulated for evaluation jobs only.
 """
 
 from __future__ import annotations
@@ -16,18 +17,24 @@ from dataclasses import dataclass
 
 from emulator.iam import IDENTITY_POLICY, explicit_deny_message
 
+#: The statuses an evaluation job can be deleted in, as NOT_FINISHED words them.
+EVALUATION_JOBS_FINISHED = "Completed, Failed or Stopped"
+
 
 @dataclass(frozen=True)
 class ItemError:
     code: str
-    #: The message; ``{status}``, ``{arn}`` and ``{account_id}`` are replaced by the job's.
+    #: The message; ``{status}``, ``{arn}`` and ``{account_id}`` are replaced by the job's,
+    #: ``{finished}`` by the statuses its kind can be deleted in.
     message: str
     #: False only for what AWS documents or has been seen to return.
     invented: bool
     source: str
 
-    def entry(self, arn: str, status: str = "", account_id: str = "") -> dict[str, str]:
-        message = self.message.format(status=status, arn=arn, account_id=account_id)
+    def entry(
+        self, arn: str, status: str = "", account_id: str = "", finished: str = EVALUATION_JOBS_FINISHED
+    ) -> dict[str, str]:
+        message = self.message.format(status=status, arn=arn, account_id=account_id, finished=finished)
         return {"jobIdentifier": arn, "code": self.code, "message": message}
 
 
@@ -46,14 +53,15 @@ NOT_FOUND = ItemError(
 )
 NOT_FINISHED = ItemError(
     code="409",
-    message="Job is {status}; only Completed, Failed or Stopped jobs can be deleted.",
+    message="Job is {status}; only {finished} jobs can be deleted.",
     invented=True,
     source=(
         "INVENTED. AWS documents that only FAILED, COMPLETED and STOPPED jobs can be deleted "
         "(API reference; user guide 'Delete a model evaluation job') but not how it refuses the "
         "others; no response refusing an InProgress or Stopping job has been published. The "
         "emulator refuses per item, with HTTP 409 Conflict (the job exists but its state forbids "
-        "the delete). The janitor never sends such jobs, so nothing depends on this code."
+        "the delete). The janitor never sends such jobs, so nothing depends on this code. "
+        "BatchDeleteAdvancedPromptOptimizationJob refuses its unfinished jobs the same way."
     ),
 )
 INJECTED = ItemError(

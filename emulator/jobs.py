@@ -40,6 +40,10 @@ class Job:
     _summary: str | None = field(default=None, repr=False)
 
     @property
+    def ident(self) -> str:
+        return self.job_id
+
+    @property
     def key(self) -> tuple[int, str]:
         return (self.created_us, self.arn)
 

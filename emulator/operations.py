@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from emulator.contract import FINISHED_STATUSES, MAX_ARN_LENGTH
-from emulator.item_errors import ACCESS_DENIED, INJECTED, NOT_FINISHED, NOT_FOUND
+from emulator.contract import MAX_ARN_LENGTH
+from emulator.item_errors import ACCESS_DENIED, EVALUATION_JOBS_FINISHED, NOT_FINISHED
 from emulator.jobs import DEFAULT_MODEL, Job, check_seed, default_configs
+from emulator.kinds.store import ResourceStore, Stored, delete_locked
 from emulator.state import EmulatorState
 from emulator.tokens import encode_token
 from emulator.validation import (
@@ -85,7 +86,7 @@ def list_jobs(state: EmulatorState, params: Mapping[str, str]) -> str:
     query = ListQuery.parse(params)
     with state.lock:
         state.store.purge()
-        page, last, more = state.store.page(query)
+        page, last, more = state.store.page_jobs(query)
         if query.cursor is None:
             page = state.malformed_summaries + page
     out = '{"jobSummaries":[' + ",".join(page) + "]"
@@ -132,31 +133,22 @@ def _delete_item_locked(state: EmulatorState, arn: str) -> dict[str, str] | None
     if deny is not None and deny.mode == "item" and job is not None and deny.denies(job.tags):
         state.fault_counts["BatchDeleteEvaluationJob"] += 1
         return ACCESS_DENIED.entry(arn, account_id=state.account_id)
-    forced = state.item_failures.get(arn)
-    if forced is not None:
-        state.fault_counts["BatchDeleteEvaluationJob"] += 1
-        return {"jobIdentifier": arn, "code": forced[0], "message": forced[1]}
-    if job is None:
-        return NOT_FOUND.entry(arn)
-    if job.status == "Deleting":
-        # Accepted again, its removal time unchanged (a job seeded as Deleting stays, stuck).
-        return None
-    if job.status not in FINISHED_STATUSES:
-        return NOT_FINISHED.entry(arn, job.status)
-    if state.item_fails_locked():
-        return INJECTED.entry(arn)
-    job.set_status("Deleting")
-    state.store.remove_after(job, state.deleting_seconds)
-    return None
+    return delete_locked(
+        state, state.store, arn, "BatchDeleteEvaluationJob", NOT_FINISHED, EVALUATION_JOBS_FINISHED
+    )
 
 
-def _tagged_job_locked(state: EmulatorState, data: Mapping[str, Any]) -> Job:
+def _tagged_locked(state: EmulatorState, data: Mapping[str, Any]) -> tuple[ResourceStore[Any], Stored]:
+    """The resource a tagging request names: an evaluation job or a prompt optimization job, both
+    Bedrock resources; and its store."""
     arn = require_str(data, "resourceARN", None, (20, MAX_ARN_LENGTH))
-    state.store.purge()
-    job = state.store.jobs.get(arn)
-    if job is None:
-        raise ApiError("ResourceNotFoundException", f"Resource {arn} not found.")
-    return job
+    stores: tuple[ResourceStore[Any], ...] = (state.store, state.stores.prompt_optimization)
+    for store in stores:
+        store.purge()
+        found = store.resources.get(arn)
+        if found is not None:
+            return store, found
+    raise ApiError("ResourceNotFoundException", f"Resource {arn} not found.")
 
 
 def tag(state: EmulatorState, data: Mapping[str, Any]) -> str:
@@ -164,8 +156,8 @@ def tag(state: EmulatorState, data: Mapping[str, Any]) -> str:
         raise invalid("tags", "Member must not be null")
     tags = parse_tags(data["tags"], "tags")
     with state.lock:
-        job = _tagged_job_locked(state, data)
-        state.store.set_tags(job, {**job.tags, **tags})
+        store, found = _tagged_locked(state, data)
+        store.set_tags(found, {**found.tags, **tags})
     return "{}"
 
 
@@ -174,14 +166,14 @@ def untag(state: EmulatorState, data: Mapping[str, Any]) -> str:
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise invalid("tagKeys", "Member must be a list of strings")
     with state.lock:
-        job = _tagged_job_locked(state, data)
-        state.store.set_tags(job, {k: v for k, v in job.tags.items() if k not in keys})
+        store, found = _tagged_locked(state, data)
+        store.set_tags(found, {k: v for k, v in found.tags.items() if k not in keys})
     return "{}"
 
 
 def list_tags(state: EmulatorState, data: Mapping[str, Any]) -> str:
     with state.lock:
-        tags = [{"key": k, "value": v} for k, v in _tagged_job_locked(state, data).tags.items()]
+        tags = [{"key": k, "value": v} for k, v in _tagged_locked(state, data)[1].tags.items()]
     return JSON.encode({"tags": tags})
 
 

@@ -7,7 +7,9 @@ its response shapes), validation, tokens (nextToken), item_errors (BatchDelete's
 codes and their sources), faults, dialects (each API's throttle, server error and denial), iam
 (IAM's wording, the retain-tag Deny), store and state (the jobs and counters), tag_index (the
 tagging API's lagging view of the tags), operations (one function per Bedrock operation),
-tagging (GetResources), transport (HTTP) and admin (the /_emulator/ routes).
+tagging (GetResources), transport (HTTP) and admin (the /_emulator/ routes). The other kinds,
+advanced prompt optimization jobs and AgentCore batch evaluations, live in emulator/kinds/,
+their seeding API in kinds/api.py (mixed in here).
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from emulator.contract import OPERATIONS, TAGGING_OPERATIONS
 from emulator.faults import FaultConfig
 from emulator.iam import RetainDenyMode, RetainTagDeny
 from emulator.item_errors import INJECTED
+from emulator.kinds.api import KIND_HANDLERS, KindsApi
+from emulator.kinds.contract import KIND_OPERATIONS
 from emulator.state import EmulatorState
 from emulator.tagging import get_resources
-from emulator.transport import HttpService, Request, json_body, parse_query
+from emulator.transport import HttpService, Request
 from emulator.transport import route as _route
-from emulator.wire import JSON, ApiError, now_us, to_us
+from emulator.wire import JSON, ApiError, json_body, now_us, parse_query, to_us
 
 __all__ = ["DEFAULT_DELETING_SECONDS", "OPERATIONS", "ApiError", "BedrockEmulator", "FaultConfig", "_route"]
 
@@ -48,8 +52,9 @@ _BODY_OPERATIONS = {
 _LABEL_OPERATIONS = {"GetEvaluationJob": ops.get, "StopEvaluationJob": ops.stop}
 
 
-class BedrockEmulator(HttpService):
-    """Bedrock evaluation-job API on 127.0.0.1, with seeded fault injection and counters."""
+class BedrockEmulator(KindsApi, HttpService):
+    """Bedrock evaluation-job API on 127.0.0.1, with seeded fault injection and counters; and
+    the other kinds' (emulator/kinds/) on the same port."""
 
     def __init__(
         self,
@@ -120,7 +125,9 @@ class BedrockEmulator(HttpService):
         self._state.set_faults(config)
 
     def fail_item(self, arn: str, code: str = INJECTED.code, message: str = INJECTED.message) -> None:
-        """Every BatchDeleteEvaluationJob answers `arn` with this per-item error until cleared."""
+        """Every BatchDeleteEvaluationJob (or BatchDeleteAdvancedPromptOptimizationJob) answers
+        `arn` with this per-item error until cleared; for a batch evaluation, DeleteBatchEvaluation
+        fails with this code (an HTTP status or an error name) and its HTTP status."""
         with self._state.lock:
             self._state.item_failures[arn] = (code, message)
 
@@ -204,14 +211,14 @@ class BedrockEmulator(HttpService):
     def set_status(self, arn: str, status: str) -> None:
         """Change a job's status directly (no request counted): a test seam for a job that is no
         longer what a plan saw. A finished job has no such transition in AWS, but whatever reads
-        a plan again must not trust it."""
+        a plan again must not trust it. Any kind's ARN."""
         parts = arn.split(":")
-        store = self._state.store_of(parts[4], parts[3])
+        stores = self._state.stores_of(parts[4], parts[3])
         with self._state.lock:
-            job = store.find(arn)
-            if job is None:
+            store = stores.owner_of(arn)
+            if store is None:
                 raise KeyError(arn)
-            job.set_status(status)
+            store.resources[arn].set_status(status)
 
     def job_arns(
         self, status: str | None = None, *, account_id: str | None = None, region: str | None = None
@@ -279,6 +286,8 @@ def _answer(state: EmulatorState, request: Request) -> tuple[int, str]:
         raise error
     if op in TAGGING_OPERATIONS:
         return 200, get_resources(state, request.body)
+    if op in KIND_HANDLERS:
+        return KIND_OPERATIONS[op][2], KIND_HANDLERS[op](state, identifier, request.query, request.body)
     status = OPERATIONS[op][2]
     if op == "ListEvaluationJobs":
         return status, ops.list_jobs(state, parse_query(request.query))

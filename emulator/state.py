@@ -1,8 +1,9 @@
 """Everything a request reads or changes, behind one lock: the jobs, the faults and the counters.
 
 Jobs live per account and Region, as in AWS: each (account, Region) has a `JobStore` of its
-own, and a request sees only its caller's (`for_caller`). Faults, counters, item failures and
-the retain-tag Deny are the emulator's, shared by every account.
+own, a store for each other kind (emulator/kinds/), and one tag index all of them report to;
+a request sees only its caller's (`for_caller`). Faults, counters, item failures and the
+retain-tag Deny are the emulator's, shared by every account.
 """
 
 from __future__ import annotations
@@ -12,12 +13,68 @@ import random
 import threading
 import zlib
 from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
 from emulator.dialects import dialect
 from emulator.faults import FaultConfig
 from emulator.iam import RetainTagDeny
+from emulator.kinds import BATCH_EVALUATIONS, EVALUATION_JOBS, PROMPT_OPTIMIZATION_JOBS
+from emulator.kinds.batch_evaluations import BatchEvaluationStore
+from emulator.kinds.prompt_optimization import PromptOptimizationStore
+from emulator.kinds.store import ResourceStore
 from emulator.store import JobStore
+from emulator.tag_index import TagIndex
 from emulator.wire import ApiError
+
+
+@dataclass(frozen=True)
+class RegionStores:
+    """Every kind's store in one account and Region, and the tag index they share."""
+
+    jobs: JobStore
+    prompt_optimization: PromptOptimizationStore
+    batch_evaluations: BatchEvaluationStore
+    tag_index: TagIndex
+
+    @classmethod
+    def create(cls, region: str, account_id: str, seed: int, tag_index_lag: float) -> RegionStores:
+        index = TagIndex(tag_index_lag)
+        # Each kind draws its ids from a sequence of its own, so evaluation-job ids stay what
+        # they were before the other kinds existed.
+        return cls(
+            jobs=JobStore(region, account_id, seed, tag_index=index),
+            prompt_optimization=PromptOptimizationStore(
+                region, account_id, seed ^ zlib.crc32(b"prompt-optimization"), tag_index=index
+            ),
+            batch_evaluations=BatchEvaluationStore(
+                region, account_id, seed ^ zlib.crc32(b"batch-evaluations"), tag_index=index
+            ),
+            tag_index=index,
+        )
+
+    def of_kind(self, kind: str) -> ResourceStore[Any]:
+        stores: dict[str, ResourceStore[Any]] = {
+            EVALUATION_JOBS: self.jobs,
+            PROMPT_OPTIMIZATION_JOBS: self.prompt_optimization,
+            BATCH_EVALUATIONS: self.batch_evaluations,
+        }
+        if kind not in stores:
+            raise ValueError(f"kind must be one of {tuple(stores)}, got {kind!r}")
+        return stores[kind]
+
+    def purge(self) -> None:
+        """Every kind's Deleting time that is over: before the tagging API reads the index."""
+        self.jobs.purge()
+        self.prompt_optimization.purge()
+        self.batch_evaluations.purge()
+
+    def owner_of(self, arn: str) -> ResourceStore[Any] | None:
+        """The store holding `arn`, of whichever kind."""
+        for store in (self.jobs, self.prompt_optimization, self.batch_evaluations):
+            if arn in store.resources:
+                return store
+        return None
 
 
 class EmulatorState:
@@ -35,9 +92,10 @@ class EmulatorState:
         self.region = region
         self._seed = seed
         self._tag_index_lag = tag_index_lag
-        self._stores: dict[tuple[str, str], JobStore] = {}
+        self._stores: dict[tuple[str, str], RegionStores] = {}
         #: The emulator's own account and Region: what unsigned requests and the admin API see.
-        self.store = self.store_of(account_id, region)
+        self.stores = self.stores_of(account_id, region)
+        self.store = self.stores.jobs
         #: How long a job accepted by BatchDeleteEvaluationJob stays listed as Deleting.
         self.deleting_seconds = deleting_seconds
         self.faults = faults
@@ -53,15 +111,19 @@ class EmulatorState:
 
     def store_of(self, account_id: str, region: str) -> JobStore:
         """The jobs of `account_id` in `region`, created empty on first use."""
+        return self.stores_of(account_id, region).jobs
+
+    def stores_of(self, account_id: str, region: str) -> RegionStores:
+        """Every kind's store of `account_id` in `region`, created empty on first use."""
         with self.lock:
-            store = self._stores.get((account_id, region))
-            if store is None:
+            stores = self._stores.get((account_id, region))
+            if stores is None:
                 # A seed of its own per account and Region: ids differ between accounts, and
                 # each account's are the same from run to run.
                 seed = self._seed ^ zlib.crc32(f"{account_id}/{region}".encode())
-                store = JobStore(region, account_id, seed, self._tag_index_lag)
-                self._stores[(account_id, region)] = store
-            return store
+                stores = RegionStores.create(region, account_id, seed, self._tag_index_lag)
+                self._stores[(account_id, region)] = stores
+            return stores
 
     def for_caller(self, account_id: str, region: str) -> EmulatorState:
         """This state as one request of `account_id` in `region` sees it: that account's jobs.
@@ -73,7 +135,8 @@ class EmulatorState:
         if (account_id, region) == (self.account_id, self.region):
             return self
         view = copy.copy(self)
-        view.store = self.store_of(account_id, region)
+        view.stores = self.stores_of(account_id, region)
+        view.store = view.stores.jobs
         view.account_id, view.region = account_id, region
         return view
 
@@ -85,8 +148,8 @@ class EmulatorState:
         """Every account's tag index lags by `seconds` from now on (see emulator.tag_index)."""
         with self.lock:
             self._tag_index_lag = seconds
-            for store in self._stores.values():
-                store.tag_index.lag = seconds
+            for stores in self._stores.values():
+                stores.tag_index.lag = seconds
 
     def set_faults(self, config: FaultConfig) -> None:
         with self.lock:
@@ -122,14 +185,14 @@ class EmulatorState:
             faults = self.faults
         return faults.latency_seconds if faults.applies_to(op) else 0.0
 
-    def item_fails_locked(self) -> bool:
-        """Whether fault injection fails one BatchDeleteEvaluationJob item; caller holds the lock."""
+    def item_fails_locked(self, op: str = "BatchDeleteEvaluationJob") -> bool:
+        """Whether fault injection fails one item `op` deletes; caller holds the lock."""
         faults = self.faults
         if (
             faults.item_failure_rate > 0
-            and faults.applies_to("BatchDeleteEvaluationJob")
+            and faults.applies_to(op)
             and self.fault_rng.random() < faults.item_failure_rate
         ):
-            self.fault_counts["BatchDeleteEvaluationJob"] += 1
+            self.fault_counts[op] += 1
             return True
         return False

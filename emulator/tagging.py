@@ -1,5 +1,8 @@
 """The Resource Groups Tagging API's GetResources over the emulator's jobs (JSON 1.1).
 
+It serves every kind's ARNs alike (evaluation jobs, advanced prompt optimization jobs, AgentCore
+batch evaluations): one tag index per account and Region holds all of them.
+
 It answers from the tag index (emulator/tag_index.py), which may lag Bedrock's own view of the
 tags. What AWS documents (GetResources in botocore's resourcegroupstaggingapi model) and what the
 emulator chose where it does not:
@@ -257,8 +260,9 @@ def get_resources(state: EmulatorState, body: bytes) -> str:
     query = GetResourcesQuery.parse(_json_object(body))
     now = time.monotonic()
     with state.lock:
-        state.store.purge()
-        index = state.store.tag_index
+        # Every kind's resources that vanished leave the index (after its lag) from here.
+        state.stores.purge()
+        index = state.stores.tag_index
         if query.arns is not None:
             found = ((arn, index.visible(arn, now)) for arn in dict.fromkeys(query.arns))
             mappings = [_mapping(arn, tags) for arn, tags in found if tags is not None]

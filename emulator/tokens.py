@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from emulator.contract import JOB_ARN_RE, MAX_TOKEN_LENGTH
 from emulator.wire import ApiError
@@ -34,8 +35,10 @@ def _invalid_token() -> ApiError:
     return ApiError("ValidationException", "The nextToken is invalid or expired.")
 
 
-def decode_token(token: str, descending: bool) -> tuple[int, str]:
-    """The cursor in `token`; ValidationException for anything this emulator did not issue."""
+def decode_token(token: str, descending: bool, arn_re: re.Pattern[str] = JOB_ARN_RE) -> tuple[int, str]:
+    """The cursor in `token`; ValidationException for anything this emulator did not issue.
+
+    Every kind listed in key order uses this form; `arn_re` is the ARN of the kind it lists."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise _invalid_token()
     try:
@@ -50,7 +53,7 @@ def decode_token(token: str, descending: bool) -> tuple[int, str]:
         and len(key) == 2
         and type(key[0]) is int  # not bool, which json also decodes into an int subclass
         and isinstance(key[1], str)
-        and JOB_ARN_RE.fullmatch(key[1]) is not None
+        and arn_re.fullmatch(key[1]) is not None
         and order in _ORDER.values()
     ):
         raise _invalid_token()

@@ -1,16 +1,15 @@
 """The HTTP plumbing: a threaded keep-alive server on 127.0.0.1, routing, and the service lifecycle.
 
-Three protocols share the port, as three AWS endpoints would not: Bedrock's rest-json (the
-operation is in the method and path), the Resource Groups Tagging API's JSON 1.1 (``POST /`` with
-the operation in ``X-Amz-Target``) and STS's query protocol for GetCallerIdentity alone
-(emulator.identity). A request carrying ``X-Amz-Target`` is JSON 1.1, and so are its
+Three protocols share the port, as AWS endpoints would not: Bedrock's and AgentCore's rest-json
+(the operation is in the method and path; emulator/kinds/routes.py for AgentCore's), the
+Resource Groups Tagging API's JSON 1.1 (``POST /`` with the operation in ``X-Amz-Target``) and
+STS's query protocol for GetCallerIdentity alone (emulator.identity). A request carrying ``X-Amz-Target`` is JSON 1.1, and so are its
 reply's content type and error shape.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import socket
 import threading
@@ -21,10 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 from emulator.contract import TAGGING_CONTENT_TYPE, TAGGING_OPERATIONS, TAGGING_TARGET_PREFIX
 from emulator.identity import STS_CONTENT_TYPE, answer_sts, is_sts_query
+from emulator.kinds.routes import SIGNING_NAMES, kind_route, signing_name
 from emulator.wire import ApiError
 
 _FLAT_ROUTES: dict[tuple[str, str], str] = {
@@ -60,9 +60,14 @@ class Request:
         found = _CREDENTIAL.search(self.authorization or "")
         return None if found is None else (found["key"], found["region"])
 
+    @property
+    def signing_name(self) -> str | None:
+        found = _CREDENTIAL.search(self.authorization or "")
+        return None if found is None else found["service"]
+
 
 #: SigV4: "AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/<service>/aws4_request, ...".
-_CREDENTIAL = re.compile(r"Credential=(?P<key>[^/\s,]+)/\d{8}/(?P<region>[a-z0-9-]+)/")
+_CREDENTIAL = re.compile(r"Credential=(?P<key>[^/\s,]+)/\d{8}/(?P<region>[a-z0-9-]+)/(?P<service>[a-z0-9-]*)")
 
 
 def route(request: Request) -> tuple[str, str | None] | None:
@@ -71,6 +76,14 @@ def route(request: Request) -> tuple[str, str | None] | None:
     if request.target is not None:
         op = _TARGETS.get(request.target) if (method, path) == ("POST", "/") else None
         return None if op is None else (op, None)
+    found = _evaluation_route(method, path) or kind_route(method, path)
+    signed = request.signing_name
+    if found is not None and signed in SIGNING_NAMES and signed != signing_name(found[0]):
+        return None  # the other service's endpoint has no such route
+    return found
+
+
+def _evaluation_route(method: str, path: str) -> tuple[str, str | None] | None:
     op = _FLAT_ROUTES.get((method, path))
     if op is not None:
         return (op, None)
@@ -81,22 +94,6 @@ def route(request: Request) -> tuple[str, str | None] | None:
     if method == "POST" and len(parts) == 4 and parts[1] == "evaluation-job" and parts[3] == "stop":
         return ("StopEvaluationJob", unquote(parts[2]))
     return None
-
-
-def json_body(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        return {}
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError("ValidationException", "Request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise ApiError("ValidationException", "Request body must be a JSON object.")
-    return data
-
-
-def parse_query(query: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
 
 
 class HttpService:

@@ -125,17 +125,22 @@ def check_identifier(identifier: str) -> None:
         )
 
 
-def batch_identifiers(data: Mapping[str, Any]) -> list[str]:
-    """BatchDeleteEvaluationJob's jobIdentifiers; one bad ARN rejects the whole request."""
+def batch_identifiers(
+    data: Mapping[str, Any],
+    pattern: re.Pattern[str] = JOB_ARN_RE,
+    bounds: tuple[int, int] = BATCH_DELETE_RANGE,
+) -> list[str]:
+    """A batch delete's jobIdentifiers (evaluation-job ARNs unless `pattern` says otherwise); one
+    bad identifier rejects the whole request."""
     identifiers = data.get("jobIdentifiers")
-    lo, hi = BATCH_DELETE_RANGE
+    lo, hi = bounds
     if not isinstance(identifiers, list) or not lo <= len(identifiers) <= hi:
         raise invalid("jobIdentifiers", f"Member must have length between {lo} and {hi}, inclusive")
     for i, arn in enumerate(identifiers, 1):
-        if not isinstance(arn, str) or len(arn) > MAX_ARN_LENGTH or not JOB_ARN_RE.fullmatch(arn):
+        if not isinstance(arn, str) or len(arn) > MAX_ARN_LENGTH or not pattern.fullmatch(arn):
             raise invalid(
                 f"jobIdentifiers.{i}.member",
-                f"Member must satisfy regular expression pattern: ^({JOB_ARN_RE.pattern})$",
+                f"Member must satisfy regular expression pattern: ^({pattern.pattern})$",
                 arn,
             )
     return identifiers
@@ -185,21 +190,26 @@ class CreateRequest:
         )
 
 
-def _enum(params: Mapping[str, str], member: str, allowed: Sequence[str]) -> str | None:
+def enum_param(params: Mapping[str, str], member: str, allowed: Sequence[str]) -> str | None:
     value = params.get(member)
     if value is not None and value not in allowed:
         raise invalid(member, f"Member must satisfy enum value set: [{', '.join(allowed)}]", value)
     return value
 
 
-def _max_results(params: Mapping[str, str]) -> int:
+def max_results_param(
+    params: Mapping[str, str],
+    bounds: tuple[int, int] = MAX_RESULTS_RANGE,
+    default: int = DEFAULT_MAX_RESULTS,
+) -> int:
+    """The maxResults query parameter, within `bounds`."""
     if "maxResults" not in params:
-        return DEFAULT_MAX_RESULTS
+        return default
     try:
         max_results = int(params["maxResults"])
     except ValueError:
         raise invalid("maxResults", "Member must be an integer", params["maxResults"]) from None
-    lo, hi = MAX_RESULTS_RANGE
+    lo, hi = bounds
     if not lo <= max_results <= hi:
         raise invalid("maxResults", f"Member must have value between {lo} and {hi}, inclusive", max_results)
     return max_results
@@ -220,16 +230,16 @@ class ListQuery:
     def parse(cls, params: Mapping[str, str]) -> ListQuery:
         after = params.get("creationTimeAfter")
         before = params.get("creationTimeBefore")
-        _enum(params, "sortBy", SORT_BY)
-        descending = (_enum(params, "sortOrder", SORT_ORDERS) or "Descending") == "Descending"
+        enum_param(params, "sortBy", SORT_BY)
+        descending = (enum_param(params, "sortOrder", SORT_ORDERS) or "Descending") == "Descending"
         return cls(
             after_us=parse_time(after, "creationTimeAfter") if after is not None else None,
             before_us=parse_time(before, "creationTimeBefore") if before is not None else None,
-            status=_enum(params, "statusEquals", JOB_STATUSES),
-            application_type=_enum(params, "applicationTypeEquals", APPLICATION_TYPES),
+            status=enum_param(params, "statusEquals", JOB_STATUSES),
+            application_type=enum_param(params, "applicationTypeEquals", APPLICATION_TYPES),
             name_contains=optional_str(params, "nameContains", JOB_NAME_RE, (1, 63)),
             descending=descending,
-            max_results=_max_results(params),
+            max_results=max_results_param(params),
             cursor=decode_token(params["nextToken"], descending) if "nextToken" in params else None,
         )
 

@@ -1,4 +1,4 @@
-"""The wire formats' small parts: the error shapes, compact JSON and timestamps."""
+"""The wire formats' small parts: the error shapes, compact JSON, request bodies and queries, timestamps."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import parse_qs
 
 from emulator.contract import ERROR_STATUS
 
@@ -38,6 +40,22 @@ class ApiError(Exception):
             return JSON.encode({"message": self.message})
         code = self.code if self.namespace is None else f"{self.namespace}#{self.code}"
         return JSON.encode({"__type": code, "Message": self.message})
+
+
+def json_body(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("ValidationException", "Request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError("ValidationException", "Request body must be a JSON object.")
+    return data
+
+
+def parse_query(query: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
 
 
 def invalid(member: str, constraint: str, value: object = None) -> ApiError:
