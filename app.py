@@ -15,7 +15,7 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from infra.config import ConfigError, load_config
 from infra.member_role import MEMBER_STACK_NAME, MemberRoleStack, member_role_args
 from infra.nag import (
-    acknowledge_evaluation_job_findings,
+    acknowledge_kind_findings,
     acknowledge_organization_run_findings,
     acknowledge_output_findings,
     acknowledge_reviewed_findings,
@@ -40,7 +40,7 @@ def build_app(app: cdk.App) -> JanitorStack:
     acknowledge_reviewed_findings(
         stack, stack.janitor, stack.schedule, stack.notifications, *organization_run
     )
-    acknowledge_evaluation_job_findings(stack.janitor, config.target_regions)
+    acknowledge_kind_findings(stack.janitor, config.kinds, config.target_regions)
     acknowledge_output_findings(stack.janitor, config.outputs)
     if stack.organization_run is not None:
         acknowledge_organization_run_findings(stack, stack.janitor, stack.organization_run, config)

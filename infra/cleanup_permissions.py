@@ -9,20 +9,29 @@ from dataclasses import dataclass
 from aws_cdk import Aws, Stack
 from aws_cdk import aws_iam as iam
 
+from janitor.core.kind import Kind
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 
-KIND = EVALUATION_JOBS
+
+def pascal(kind: Kind) -> str:
+    """`evaluationJobs` -> `EvaluationJobs`, for statement ids."""
+    return kind.name[0].upper() + kind.name[1:]
 
 
-def evaluation_job_arns(stack: Stack, target_regions: Sequence[str]) -> list[str]:
-    """The evaluation jobs of this account in each target Region (default: the stack's own)."""
+def kind_arns(stack: Stack, kind: Kind, target_regions: Sequence[str]) -> list[str]:
+    """Every resource of `kind` in this account, in each target Region (default: the stack's own)."""
     regions = list(target_regions) or [stack.region]
     return [
         stack.format_arn(
-            service=KIND.service, region=region, resource=KIND.arn_resource_type, resource_name="*"
+            service=kind.service, region=region, resource=kind.arn_resource_type, resource_name="*"
         )
         for region in regions
     ]
+
+
+def evaluation_job_arns(stack: Stack, target_regions: Sequence[str]) -> list[str]:
+    """The evaluation jobs of this account in each target Region (DELETE_OUTPUTS reads them)."""
+    return kind_arns(stack, EVALUATION_JOBS, target_regions)
 
 
 @dataclass(frozen=True)
@@ -34,26 +43,33 @@ class OutputPermissions:
     all_versions: bool = False
 
 
+def needs_tag_index(kinds: Sequence[Kind], batched_tag_lookups: bool) -> bool:
+    """tag:GetResources: with tagLookup=batched, or for a kind whose service has no tag read."""
+    return batched_tag_lookups or any(kind.tags_operation is None for kind in kinds)
+
+
 def cleanup_statements(
-    evaluation_jobs: Sequence[str],
+    stack: Stack,
+    kinds: Sequence[Kind],
+    target_regions: Sequence[str],
     retain_tag_key: str,
     batched_tag_lookups: bool,
     outputs: OutputPermissions | None = None,
 ) -> list[iam.PolicyStatement]:
-    """List evaluation jobs, read their tags, delete them, never a retained one; with `outputs`,
-    read where each saved its outputs and delete those, in the listed buckets only.
-
-    `evaluation_jobs`: the evaluation-job ARN patterns the role may act on (one per Region).
-    """
+    """For each of `kinds`: list, read tags, delete, never a retained one where IAM can say so;
+    with `outputs`, read where each evaluation job saved its outputs and delete those, in the
+    listed buckets only. Nothing for a kind the deployment does not clean."""
     statements = [
         iam.PolicyStatement(
-            sid="ListEvaluationJobs",
-            # ListEvaluationJobs has no resource type in IAM, so it cannot be narrowed.
-            actions=[KIND.iam_action(KIND.list_operation)],
+            sid=f"List{pascal(kind)}",
+            # A list call is not narrowed: ListEvaluationJobs has no resource type in IAM, and
+            # a list only reads. Deletes are narrowed to the kind's resources below.
+            actions=[kind.iam_action(kind.list_operation)],
             resources=["*"],
         )
+        for kind in kinds
     ]
-    if batched_tag_lookups:
+    if needs_tag_index(kinds, batched_tag_lookups):
         statements.append(
             iam.PolicyStatement(
                 sid="ReadTagsInBatches",
@@ -63,23 +79,29 @@ def cleanup_statements(
                 resources=["*"],
             )
         )
-    statements += [
-        iam.PolicyStatement(
-            sid="ReadTagsAndDeleteEvaluationJobs",
-            actions=[KIND.iam_action(KIND.tags_operation), KIND.iam_action(KIND.delete_operation)],
-            resources=list(evaluation_jobs),
-        ),
-        iam.PolicyStatement(
-            sid="NeverDeleteRetainedJobs",
-            # Holds even if the code's own retain-tag check were wrong.
-            effect=iam.Effect.DENY,
-            actions=[KIND.iam_action(KIND.delete_operation)],
-            resources=list(evaluation_jobs),
-            conditions={"StringEqualsIgnoreCase": {f"aws:ResourceTag/{retain_tag_key}": "true"}},
-        ),
-    ]
-    if outputs is not None:
-        statements += _output_statements(evaluation_jobs, outputs)
+    for kind in kinds:
+        resources = kind_arns(stack, kind, target_regions)
+        tag_read = [kind.iam_action(kind.tags_operation)] if kind.tags_operation else []
+        statements.append(
+            iam.PolicyStatement(
+                sid=f"ReadTagsAndDelete{pascal(kind)}",
+                actions=[*tag_read, kind.iam_action(kind.delete_operation)],
+                resources=resources,
+            )
+        )
+        if kind.retain_tag_deny:
+            statements.append(
+                iam.PolicyStatement(
+                    sid=f"NeverDeleteRetained{pascal(kind)}",
+                    # Holds even if the code's own retain-tag check were wrong.
+                    effect=iam.Effect.DENY,
+                    actions=[kind.iam_action(kind.delete_operation)],
+                    resources=resources,
+                    conditions={"StringEqualsIgnoreCase": {f"aws:ResourceTag/{retain_tag_key}": "true"}},
+                )
+            )
+    if outputs is not None and any(kind.has_outputs for kind in kinds):
+        statements += _output_statements(evaluation_job_arns(stack, target_regions), outputs)
     return statements
 
 
@@ -93,7 +115,7 @@ def _output_statements(
     return [
         iam.PolicyStatement(
             sid="ReadWhereEachJobSavedItsOutputs",
-            actions=[KIND.iam_action(KIND.get_operation)],
+            actions=[EVALUATION_JOBS.iam_action(EVALUATION_JOBS.get_operation)],
             resources=list(evaluation_jobs),
         ),
         iam.PolicyStatement(

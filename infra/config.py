@@ -23,6 +23,7 @@ from janitor.config.deployment_file import LIST_VARIABLES
 from janitor.config.naming import context_key, environment_variable
 from janitor.config.setting_errors import SettingsError
 from janitor.config.settings import RENAMED, WIRED_BY_THE_STACK, Settings, settings_from
+from janitor.core.kind import Kind
 
 #: Context key -> the function's setting (a field of janitor.config.settings.Settings) it sets.
 FUNCTION_SETTINGS: dict[str, str] = {
@@ -57,6 +58,9 @@ class JanitorConfig:
     #: deployment file: never in the environment, which Lambda caps at 4 KB.
     deployment_file: dict[str, str]
     retain_tag_key: str
+    #: The kinds of leftover the deployment cleans, in the order a run cleans them: the role
+    #: may act on these only.
+    kinds: tuple[Kind, ...]
     #: `batched` (tag:GetResources, 100 jobs a call) or `perJob` (bedrock:ListTagsForResource).
     tag_lookup: str
     schedule_expression: str
@@ -162,6 +166,7 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
         function_environment=environment,
         deployment_file=deployment_file,
         retain_tag_key=settings.retain_tag_key,
+        kinds=tuple(settings.enabled_kinds),
         tag_lookup=settings.tag_lookup,
         schedule_expression=stack.schedule_expression,
         schedule_time_zone=stack.schedule_time_zone,

@@ -12,7 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cleanup_permissions import cleanup_statements, evaluation_job_arns
+from infra.cleanup_permissions import cleanup_statements
 from infra.config import JanitorConfig
 from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
 from janitor import RUNTIME_ENVIRONMENT
@@ -95,7 +95,9 @@ class JanitorFunction(Construct):
             description="Bedrock evaluation-job janitor: list, tag-check and delete evaluation jobs",
         )
         for statement in cleanup_statements(
-            evaluation_job_arns(stack, config.target_regions),
+            stack,
+            config.kinds,
+            config.target_regions,
             config.retain_tag_key,
             batched_tag_lookups=config.tag_lookup == "batched",
             outputs=config.outputs,

@@ -23,10 +23,12 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.cleanup_permissions import OutputPermissions, cleanup_statements, evaluation_job_arns
+from infra.cleanup_permissions import OutputPermissions, cleanup_statements
 from infra.config import JanitorConfig
-from infra.nag import acknowledge, acknowledge_evaluation_job_findings, acknowledge_output_findings
+from infra.nag import acknowledge, acknowledge_kind_findings, acknowledge_output_findings
 from infra.stack_settings import DEFAULT_MEMBER_ROLE_NAME
+from janitor.core.kind import Kind
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 
 MEMBER_ROLE_NAME = DEFAULT_MEMBER_ROLE_NAME
 MEMBER_STACK_NAME = "BedrockEvaluationJanitorMember"
@@ -38,6 +40,7 @@ class MemberRoleArgs(TypedDict):
     """What shapes the member role; the same for the StackSet's template and the app's stack."""
 
     retain_tag_key: str
+    kinds: NotRequired[Sequence[Kind]]
     batched_tag_lookups: bool
     regions: Sequence[str]
     organization_id: str | None
@@ -63,6 +66,7 @@ def member_role_args(config: JanitorConfig) -> MemberRoleArgs:
     """The member role for a hub deployed with `config`: its cleanup statements, Regions and trust."""
     return MemberRoleArgs(
         retain_tag_key=config.retain_tag_key,
+        kinds=config.kinds,
         batched_tag_lookups=config.tag_lookup == "batched",
         regions=config.target_regions,
         organization_id=config.organization_id,
@@ -78,6 +82,7 @@ class MemberRoleStack(cdk.Stack):
         construct_id: str,
         *,
         retain_tag_key: str,
+        kinds: Sequence[Kind] = (EVALUATION_JOBS,),
         batched_tag_lookups: bool,
         regions: Sequence[str],
         organization_id: str | None,
@@ -111,17 +116,18 @@ class MemberRoleStack(cdk.Stack):
             ),
         )
         # No Regions named: the Region the stack instance is deployed in (the hub's).
-        evaluation_jobs = evaluation_job_arns(self, sorted(regions))
-        for statement in cleanup_statements(evaluation_jobs, retain_tag_key, batched_tag_lookups, outputs):
+        for statement in cleanup_statements(
+            self, kinds, sorted(regions), retain_tag_key, batched_tag_lookups, outputs
+        ):
             self.role.add_to_policy(statement)
         acknowledge(
             self.role,
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-            "Only bedrock:ListEvaluationJobs and tag:GetResources use Resource '*': IAM defines no "
+            "Only the kinds' list calls and tag:GetResources use Resource '*': IAM defines no "
             "resource type for either, and GetResources only reads tags of the ARNs it is given.",
         )
         acknowledge_output_findings(self.role, outputs)
-        acknowledge_evaluation_job_findings(self.role, regions)
+        acknowledge_kind_findings(self.role, kinds, regions)
 
 
 def member_role_template(**args: Unpack[MemberRoleArgs]) -> dict[str, Any]:

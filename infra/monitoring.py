@@ -16,6 +16,9 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
+from janitor.core.kind import Kind
+from janitor.core.report import KIND_DIMENSION
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 
 #: A run ends well inside this; each nightly run is one data point at this period.
 RUN_PERIOD = Duration.minutes(15)
@@ -30,13 +33,22 @@ MAX_ALARM_PERIOD_SECONDS = 86400
 
 
 def janitor_metric(
-    name: str, period: Duration = RUN_PERIOD, region: str | None = None, label: str | None = None
+    name: str,
+    period: Duration = RUN_PERIOD,
+    region: str | None = None,
+    label: str | None = None,
+    kind: str | None = None,
 ) -> cloudwatch.Metric:
-    """One of the janitor's metrics; with `region`, an organization run's total for that Region."""
+    """One of the janitor's metrics; with `region`, an organization run's total for that Region;
+    with `kind`, that kind's own count."""
     return cloudwatch.Metric(
         namespace=METRICS_NAMESPACE,
         metric_name=name,
-        dimensions_map={"service": SERVICE_NAME, **({"Region": region} if region else {})},
+        dimensions_map={
+            "service": SERVICE_NAME,
+            **({"Region": region} if region else {}),
+            **({KIND_DIMENSION: kind} if kind else {}),
+        },
         statistic="Sum",
         period=period,
         label=label,
@@ -90,7 +102,9 @@ class JanitorMonitoring(Construct):
         queues: Sequence[tuple[str, sqs.IQueue]],
         schedule_period_seconds: int | None,
         organization_run: OrganizationRunMonitoring | None = None,
+        kinds: Sequence[Kind] = (EVALUATION_JOBS,),
     ) -> None:
+        """The alarms watch the totals of every kind; the dashboard shows each kind's own too."""
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         notify = actions.SnsAction(topic)
@@ -189,7 +203,7 @@ class JanitorMonitoring(Construct):
             widgets=[
                 [
                     cloudwatch.GraphWidget(
-                        title="Evaluation jobs per run",
+                        title="Leftovers per run, every kind",
                         left=[
                             janitor_metric(name)
                             for name in ("JobsDeleted", "JobsFailed", "JobsEligible", "JobsScanned")
@@ -221,6 +235,17 @@ class JanitorMonitoring(Construct):
                         ],
                         width=12,
                     ),
+                ],
+                [
+                    cloudwatch.GraphWidget(
+                        title="Deleted and failed, by kind",
+                        left=[
+                            janitor_metric(name, kind=kind.name, label=f"{kind.name} {name}")
+                            for kind in kinds
+                            for name in ("JobsDeleted", "JobsFailed")
+                        ],
+                        width=24,
+                    )
                 ],
                 *(organization_run.dashboard_rows() if organization_run is not None else []),
             ],

@@ -13,6 +13,7 @@ from infra.janitor_function import JanitorFunction
 from infra.notifications import FailureNotifications
 from infra.organization_run import OrganizationRun
 from infra.schedule import NightlySchedule
+from janitor.core.kind import Kind
 
 
 def acknowledge(scope: Construct, rule: str, reason: str) -> None:
@@ -49,7 +50,7 @@ def acknowledge_reviewed_findings(
     acknowledge(
         janitor,
         "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-        "Only bedrock:ListEvaluationJobs and tag:GetResources (IAM defines no resource type for "
+        "Only the kinds' list calls and tag:GetResources (IAM defines no resource type for "
         "either), X-Ray's PutTraceSegments/PutTelemetryRecords (no resource types either) and, with "
         "organizationUnits, the read-only organizations:DescribeAccount and ListParents (the "
         "management account's ARNs are not known here) use Resource '*'.",
@@ -158,15 +159,20 @@ def acknowledge_output_findings(role_owner: Construct, outputs: OutputPermission
         )
 
 
-def acknowledge_evaluation_job_findings(role_owner: Construct, regions: Sequence[str]) -> None:
-    """The evaluation jobs of the account in each Region (infra/cleanup_permissions.py), for the
-    hub function's role and every member role; no Regions named: the stack's own."""
-    for region in sorted(regions) or ["<AWS::Region>"]:
-        acknowledge(
-            role_owner,
-            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:{region}:"
-            "<AWS::AccountId>:evaluation-job/*]",
-            "The janitor deletes evaluation jobs that did not exist when its role was deployed, so it "
-            "must address every evaluation job of the account in the Region; the retain tag is "
-            "enforced by an explicit Deny on the same resource.",
-        )
+def acknowledge_kind_findings(role_owner: Construct, kinds: Sequence[Kind], regions: Sequence[str]) -> None:
+    """Each cleaned kind's resources of the account in each Region (infra/cleanup_permissions.py),
+    for the hub function's role and every member role; no Regions named: the stack's own."""
+    for kind in kinds:
+        for region in sorted(regions) or ["<AWS::Region>"]:
+            acknowledge(
+                role_owner,
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:{kind.service}:{region}:"
+                f"<AWS::AccountId>:{kind.arn_resource_type}/*]",
+                f"The janitor deletes {kind.plural} that did not exist when its role was deployed, so "
+                f"it must address every {kind.noun} of the account in the Region; the retain tag is "
+                + (
+                    "enforced by an explicit Deny on the same resource."
+                    if kind.retain_tag_deny
+                    else "checked by the code (IAM documents no aws:ResourceTag key for this delete)."
+                ),
+            )

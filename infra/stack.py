@@ -74,6 +74,7 @@ class JanitorStack(Stack):
             )
             if organization_run is not None
             else None,
+            kinds=config.kinds,
         )
         self.janitor = janitor
         self.schedule = schedule

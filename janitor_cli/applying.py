@@ -1,11 +1,13 @@
-"""`apply`: delete exactly a reviewed plan's jobs, each re-checked first.
+"""`apply`: delete exactly a reviewed plan's resources, each re-checked first.
 
-Between the plan and its application a job may have become protected, been restarted, or been
-deleted by someone else. Each planned job is read again (GetEvaluationJob and
-ListTagsForResource) and judged by the function's own selection code with the plan's settings,
-the apply's own retain-tag key and the current time; only a job that still qualifies is sent to
-BatchDeleteEvaluationJob, 25 at a time, and the answer is read as the function reads it
-(janitor.core.delete_outcome).
+Between the plan and its application a resource may have become protected, been restarted, or
+been deleted by someone else. Each planned resource is read again with its own kind's get call
+(GetEvaluationJob, GetAdvancedPromptOptimizationJob, GetBatchEvaluation) and tag read (its
+kind's ListTagsForResource, or tag:GetResources for a kind without one), and judged by the
+function's own selection code with the plan's settings, the apply's own retain-tag key and the
+current time; only one that still qualifies is sent to its kind's delete call, as many a call as
+its kind takes (25 evaluation or prompt optimization jobs; one batch evaluation), and the answer
+is read as the function reads it (janitor.core.delete_outcome).
 """
 
 from __future__ import annotations
@@ -13,80 +15,118 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from janitor.aws.bedrock import BedrockLeftovers
+from janitor.config.settings import Settings
 from janitor.core.deadline import NO_DEADLINE
 from janitor.core.delete_outcome import read_batch
-from janitor.core.job_store import BedrockCallError, JobGoneError
+from janitor.core.job_store import BedrockCallError, JobGoneError, TagIndex
 from janitor.core.report import FailedJob
 from janitor.core.selection import (
     Leftover,
     SelectionPolicy,
     SkipReason,
+    batched,
     is_protected,
     skip_reason,
 )
-from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.settings import cli_settings
 
-#: The status Bedrock lists a job in while a delete removes it.
-DELETING = "Deleting"
-#: Re-checks in flight at once (two Bedrock reads per job).
+#: The status a kind lists a resource in while a delete removes it (any case: `DELETING`).
+DELETING = "deleting"
+#: Re-checks in flight at once (two reads per resource).
 RECHECK_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class Item:
+    """One planned resource, by its kind's name and its ARN."""
+
+    kind: str
+    arn: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "jobArn": self.arn}
 
 
 @dataclass
 class ApplyResult:
-    deleted: list[str] = field(default_factory=list)
-    #: reason -> the planned jobs that no longer qualify (or were deleted by someone else).
-    skipped: dict[str, list[str]] = field(default_factory=dict)
+    deleted: list[Item] = field(default_factory=list)
+    #: reason -> the planned resources that no longer qualify (or were deleted by someone else).
+    skipped: dict[str, list[Item]] = field(default_factory=dict)
     failed: list[FailedJob] = field(default_factory=list)
 
-    def skip(self, reason: str, arn: str) -> None:
-        self.skipped.setdefault(reason, []).append(arn)
+    def skip(self, reason: str, item: Item) -> None:
+        self.skipped.setdefault(reason, []).append(item)
+
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """Kind name -> its deleted, skipped and failed counts (kinds with any, first seen first)."""
+        counts: dict[str, dict[str, int]] = {}
+        outcomes = [("deleted", item.kind) for item in self.deleted]
+        outcomes += [("skipped", item.kind) for items in self.skipped.values() for item in items]
+        outcomes += [("failed", failure.kind) for failure in self.failed]
+        for outcome, kind in outcomes:
+            counts.setdefault(kind, {"deleted": 0, "skipped": 0, "failed": 0})[outcome] += 1
+        return counts
 
     def to_dict(self) -> dict[str, object]:
         return {
             "deleted": len(self.deleted),
-            "skipped": {reason: len(arns) for reason, arns in sorted(self.skipped.items())},
+            "skipped": {reason: len(items) for reason, items in sorted(self.skipped.items())},
             "failed": len(self.failed),
-            "deletedJobs": self.deleted,
-            "skippedJobs": dict(sorted(self.skipped.items())),
+            "kinds": self.by_kind(),
+            "deletedJobs": [item.to_dict() for item in self.deleted],
+            "skippedJobs": {
+                reason: [item.to_dict() for item in items] for reason, items in sorted(self.skipped.items())
+            },
             "failedJobs": [failure.to_dict() for failure in self.failed],
         }
 
 
-def _recheck(store: BedrockLeftovers, arn: str, policy: SelectionPolicy) -> str | None:
+@dataclass(frozen=True)
+class KindApply:
+    """What applying one kind's planned resources in one account and Region needs."""
+
+    #: The kind's own store (get, tag read, delete calls): `TargetStores.leftovers[kind]`.
+    store: BedrockLeftovers
+    #: tag:GetResources, for a kind without a tag read of its own.
+    tags: TagIndex
+    policy: SelectionPolicy
+
+
+def _tags(apply: KindApply, arn: str) -> dict[str, str]:
+    if apply.store.kind.tags_operation is None:
+        return dict(apply.tags.tags_of([arn], NO_DEADLINE).get(arn, {}))
+    return apply.store.get_tags(arn, NO_DEADLINE)
+
+
+def _recheck(apply: KindApply, arn: str) -> str | None:
     """Why `arn` no longer qualifies (a SkipReason value), or None when it still does."""
     try:
-        job: Leftover = store.current_job(arn, NO_DEADLINE)
-        if job.status == DELETING:
+        job: Leftover = apply.store.current_job(arn, NO_DEADLINE)
+        if job.status.lower() == DELETING:
             # Someone else's delete is under way: the job is going, as a 404 would say.
             return SkipReason.ALREADY_GONE.value
-        reason = skip_reason(job, policy)
+        reason = skip_reason(job, apply.policy)
         if reason is not None:
             return reason.value
-        if is_protected(store.get_tags(arn, NO_DEADLINE), policy.retain_tag_key):
+        if is_protected(_tags(apply, arn), apply.policy.retain_tag_key):
             return SkipReason.PROTECTED.value
     except JobGoneError:
         return SkipReason.ALREADY_GONE.value
     return None
 
 
-def apply_target(
-    store: BedrockLeftovers,
-    arns: Sequence[str],
-    policy: SelectionPolicy,
-    result: ApplyResult,
-    on_progress: Callable[[int], None],
+def apply_kind(
+    apply: KindApply, arns: Sequence[str], result: ApplyResult, on_progress: Callable[[int], None]
 ) -> None:
-    """Re-check then delete the planned `arns` of one account and Region."""
+    """Re-check then delete the planned `arns` of one kind in one account and Region."""
+    kind = apply.store.kind
     still: list[str] = []
 
     def recheck(arn: str) -> tuple[str, str | None, BedrockCallError | None]:
         try:
-            return arn, _recheck(store, arn, policy), None
+            return arn, _recheck(apply, arn), None
         except BedrockCallError as error:
             return arn, None, error
 
@@ -95,34 +135,46 @@ def apply_target(
             on_progress(1)
             if error is not None:
                 # Not read again, not deleted: a job the janitor cannot check is never deleted.
-                result.failed.append(FailedJob(arn, error.code, f"re-check failed: {error.message}"))
+                result.failed.append(
+                    FailedJob(arn, error.code, f"re-check failed: {error.message}", kind.name)
+                )
             elif reason is not None:
-                result.skip(reason, arn)
+                result.skip(reason, Item(kind.name, arn))
             else:
                 still.append(arn)
-    size = EVALUATION_JOBS.delete_batch_size
-    for start in range(0, len(still), size):
-        batch = still[start : start + size]
+    for batch in batched(still, kind.delete_batch_size):
         try:
-            outcome = store.delete_jobs(batch, NO_DEADLINE)
+            outcome = apply.store.delete_jobs(batch, NO_DEADLINE)
         except BedrockCallError as error:
-            result.failed += [FailedJob(arn, error.code, error.message) for arn in batch]
+            result.failed += [FailedJob(arn, error.code, error.message, kind.name) for arn in batch]
             continue
         reading = read_batch(batch, outcome)
-        result.deleted += reading.deleted
-        for arn in reading.gone:
-            result.skip(SkipReason.ALREADY_GONE.value, arn)
-        result.failed += reading.refused + reading.unanswered_failures
+        result.deleted += [Item(kind.name, arn) for arn in reading.deleted]
+        for reason, skipped in (
+            (SkipReason.ALREADY_GONE, reading.gone),
+            (SkipReason.NOT_FINISHED, reading.not_finished),
+            (SkipReason.PROTECTED, reading.protected),
+            (SkipReason.OUTPUTS_BUCKET_REFUSED, reading.kept),
+        ):
+            for arn in skipped:
+                result.skip(reason.value, Item(kind.name, arn))
+        result.failed += [
+            FailedJob(failure.job_identifier, failure.code, failure.message, kind.name)
+            for failure in reading.refused + reading.unanswered_failures
+        ]
 
 
-def plan_policy(settings: dict[str, object], now: datetime, retain_tag_key: str) -> SelectionPolicy:
-    """The plan's settings as the selection policy, judged at `now` (the apply's time), with the
-    apply's own `retain_tag_key`: the key a plan names is never the one its jobs are judged by, so
-    an edited plan cannot unprotect a job (the caller refuses a plan made with another key)."""
+def plan_settings(settings: dict[str, object], retain_tag_key: str) -> Settings:
+    """The plan's settings, with the apply's own `retain_tag_key`: the key a plan names is never
+    the one its jobs are judged by, so an edited plan cannot unprotect a job (the caller refuses a
+    plan made with another key). Each kind's policy: `.selection_policy(now, kind)`, at the
+    apply's time."""
+    kinds = settings.get("kinds") or []
     names = settings.get("applicationTypes") or []
     statuses = settings.get("eligibleStatuses") or []
     return cli_settings(
         {
+            "kinds": ",".join(map(str, kinds)) if isinstance(kinds, list) else None,
             "older_than_days": str(settings["olderThanDays"]),
             # The plan's cap was spent choosing its jobs; apply deletes at most those.
             "max_deletions": "1000000",
@@ -131,4 +183,4 @@ def plan_policy(settings: dict[str, object], now: datetime, retain_tag_key: str)
             "eligible_statuses": ",".join(map(str, statuses)) if isinstance(statuses, list) else None,
             "retain_tag_key": retain_tag_key,
         }
-    ).selection_policy(now)
+    )

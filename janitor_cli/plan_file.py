@@ -1,12 +1,16 @@
 """The plan file: what `plan --out` writes, and every check `apply` makes on it before any request.
 
-Version 3. Besides `kind`, `version`, `createdAt`, the `settings` and, per account and Region,
-the jobs with the fields the selection read (ARN, name, status, creation time, application
-type), the file carries `digest`: "sha256:" and the SHA-256 of the canonical JSON (sorted keys,
-no blanks, ASCII) of everything else in it. A plan is refused before any request when it is not
-JSON, when any field is missing, extra, of the wrong type or malformed (a time without a time
-zone, an ARN of another account or Region), when its digest does not match, and when it lists a
-job that its own settings, at its own creation time, would not have selected.
+Version 4. Besides `kind`, `version`, `createdAt`, the `settings` (the kinds planned for among
+them) and, per account and Region, the planned resources, each with its kind (janitor.kinds:
+`evaluationJobs`, `promptOptimizationJobs`, `batchEvaluations`) and the fields the selection read
+(ARN, name, status, creation time, application type: null but for evaluation jobs), the file
+carries `digest`: "sha256:" and the SHA-256 of the canonical JSON (sorted keys, no blanks, ASCII)
+of everything else in it. A plan is refused before any request when it is not JSON, when any
+field is missing, extra, of the wrong type or malformed (a time without a time zone, an unknown
+kind, an ARN that is not one of its kind's, or of another account or Region; the shape is
+janitor_cli.plan_records), when its digest does not match, and when it lists a resource of a
+kind it was not made for, or one that its own settings, at its own creation time, would not
+have selected.
 
 The digest only catches a plan changed by accident or by hand: whoever can edit the file can
 recompute it. What holds against such an edit is, first, the re-selection here (the function's
@@ -20,29 +24,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
-from janitor.config.naming import context_key
 from janitor.config.settings import Settings
 from janitor.core.selection import Leftover, skip_reason
-from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
+from janitor.kinds import KINDS
+from janitor_cli.plan_records import PlanRecord, SettingsRecord, a_noun, first_problem
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan, settings_record
 from janitor_cli.settings import InvalidOptionsError, cli_settings
 
 PLAN_KIND = "bedrock-eval-janitor-plan"
-PLAN_VERSION = 3
+#: 4: each planned item names its kind, and the settings the kinds planned for.
+PLAN_VERSION = 4
 DIGEST_PREFIX = "sha256:"
 #: A plan dated this far ahead of the local clock is refused (clocks differ a little).
 CLOCK_SKEW = timedelta(minutes=5)
 _REMAKE = "make a new one with `bedrock-eval-janitor plan --out FILE`"
-_ACCOUNT = re.compile(r"[0-9]{12}")
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 
 
 class PlanFileError(ValueError):
@@ -79,6 +81,7 @@ def plan_document(plan: Plan) -> dict[str, Any]:
                     "profile": target.profile,
                     "jobs": [
                         {
+                            "kind": job.kind,
                             "jobArn": job.job_arn,
                             "jobName": job.job_name,
                             "status": job.status,
@@ -96,83 +99,6 @@ def plan_document(plan: Plan) -> dict[str, Any]:
 
 def write_plan(plan: Plan, path: Path) -> None:
     path.write_text(json.dumps(plan_document(plan), indent=2) + "\n", encoding="utf-8")
-
-
-# -- the file's shape: every key required, nothing else allowed, no type coerced -----------------
-
-
-def _aware_time(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 date-time text")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"{value!r} has no time zone (a plan's times are UTC: ...+00:00)")
-    return parsed
-
-
-def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not pattern.fullmatch(value):
-            raise ValueError(f"{value!r} is not {what}")
-        return value
-
-    return AfterValidator(check)
-
-
-AwareTime = Annotated[datetime, BeforeValidator(_aware_time)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-
-class JobRecord(_Strict):
-    job_arn: Annotated[str, _matching(EVALUATION_JOBS.arn_pattern, "an evaluation job's ARN")] = Field(
-        alias="jobArn"
-    )
-    job_name: str = Field(alias="jobName")
-    status: str
-    creation_time: AwareTime = Field(alias="creationTime")
-    application_type: str = Field(alias="applicationType")
-
-
-class SettingsRecord(_Strict):
-    """The settings a plan was made with, named as the settings are (janitor.config.naming)."""
-
-    model_config = ConfigDict(alias_generator=context_key)
-
-    older_than_days: int
-    max_deletions: int
-    name_exclude_regex: str | None
-    application_types: list[str]
-    eligible_statuses: list[str]
-    retain_tag_key: str
-
-
-class TargetRecord(_Strict):
-    account_id: Annotated[str, _matching(_ACCOUNT, "a 12-digit account id")] = Field(alias="accountId")
-    region: Annotated[str, _matching(_REGION, "a Region name such as us-east-1")]
-    profile: str | None
-    jobs: list[JobRecord]
-
-
-class PlanRecord(_Strict):
-    kind: str
-    version: int
-    created_at: AwareTime = Field(alias="createdAt")
-    settings: SettingsRecord
-    targets: list[TargetRecord]
-    digest: str
-
-
-def _first_problem(error: ValidationError) -> str:
-    problems = error.errors()
-    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in problems[0]["loc"])
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{where.lstrip('.') or 'the plan'}: {problems[0]['msg'].removeprefix('Value error, ')}{more}"
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -214,6 +140,7 @@ def _settings(record: SettingsRecord) -> Settings:
     try:
         settings = cli_settings(
             {
+                "kinds": ",".join(record.kinds),
                 "older_than_days": str(record.older_than_days),
                 "max_deletions": str(record.max_deletions),
                 "name_exclude_regex": record.name_exclude_regex,
@@ -230,8 +157,8 @@ def _settings(record: SettingsRecord) -> Settings:
 
 
 def _check_jobs(record: PlanRecord, settings: Settings) -> None:
-    """Each job once, in its target's account and Region, and one the plan's settings select."""
-    policy = settings.selection_policy(record.created_at)
+    """Each job once, of a kind the plan was made for, in its target's account and Region, and one
+    the plan's settings select (with its own kind's policy)."""
     seen: set[str] = set()
     for target in record.targets:
         if len(target.jobs) > settings.max_deletions:
@@ -240,10 +167,16 @@ def _check_jobs(record: PlanRecord, settings: Settings) -> None:
                 f"its maxDeletions ({settings.max_deletions}): it changed after it was written; {_REMAKE}"
             )
         for job in target.jobs:
+            kind = KINDS[job.kind]
+            if job.kind not in settings.kinds:
+                raise PlanFileError(
+                    f"the plan lists {job.job_arn}, {a_noun(kind)}, but it was made for "
+                    f"{', '.join(sorted(settings.kinds))} only: it changed after it was written; {_REMAKE}"
+                )
             region, account = job.job_arn.split(":")[3:5]
             if (account, region) != (target.account_id, target.region):
                 raise PlanFileError(
-                    f"the plan lists {job.job_arn}, which is not an evaluation job of {target.account_id} "
+                    f"the plan lists {job.job_arn}, which is not {a_noun(kind)} of {target.account_id} "
                     f"{target.region}: {_REMAKE}"
                 )
             if job.job_arn in seen:
@@ -252,7 +185,7 @@ def _check_jobs(record: PlanRecord, settings: Settings) -> None:
             as_listed = Leftover(
                 job.job_arn, job.job_name, job.status, job.creation_time, job.application_type
             )
-            reason = skip_reason(as_listed, policy)
+            reason = skip_reason(as_listed, settings.selection_policy(record.created_at, kind))
             if reason is not None:
                 raise PlanFileError(
                     f"the plan lists {job.job_arn} ({job.job_name!r}), which its own settings would not "
@@ -266,7 +199,7 @@ def read_plan(path: Path, max_age: timedelta, now: datetime) -> Plan:
     try:
         record = PlanRecord.model_validate(document)
     except ValidationError as error:
-        raise PlanFileError(f"{path} is malformed at {_first_problem(error)}: {_REMAKE}") from None
+        raise PlanFileError(f"{path} is malformed at {first_problem(error)}: {_REMAKE}") from None
     settings = _settings(record.settings)
     _check_jobs(record, settings)
     age = now - record.created_at
@@ -286,7 +219,12 @@ def read_plan(path: Path, max_age: timedelta, now: datetime) -> Plan:
             profile=target.profile,
             jobs=[
                 PlannedJob(
-                    job.job_arn, job.job_name, job.status, job.creation_time.isoformat(), job.application_type
+                    job.job_arn,
+                    job.job_name,
+                    job.status,
+                    job.creation_time.isoformat(),
+                    job.application_type,
+                    job.kind,
                 )
                 for job in target.jobs
             ],

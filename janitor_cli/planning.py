@@ -1,15 +1,16 @@
 """`plan`: the function's own run, in dry-run mode, over one account and Region.
 
-The run is janitor.run.service.JanitorRun with the function's selection, tag lookups and cap; its
-store refuses every delete, so no delete call is possible on this path. It keeps each decision
-(janitor.run.tally.RunTally's `record_decisions`): the jobs a real run would delete, and every job
-kept with its reason. The plan file it is written to and read from is janitor_cli.plan_file.
+The run is janitor.run.across_kinds.kind_runs: each enabled kind's janitor.run.service.JanitorRun
+in turn, with the function's selection, tag lookups and one cap shared by the kinds; its stores
+refuse every delete, so no delete call is possible on this path. It keeps each decision
+(janitor.run.tally.RunTally's `record_decisions`): the resources a real run would delete, each with
+its kind, and every one kept with its reason. The plan file is janitor_cli.plan_file.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,8 +19,10 @@ from janitor.aws.bedrock import BedrockLeftovers
 from janitor.config.settings import Settings
 from janitor.core.deadline import Deadline
 from janitor.core.job_store import BatchDeleteOutcome, TagIndex
+from janitor.core.kind import Kind
 from janitor.core.selection import Leftover
-from janitor.run.service import JanitorRun
+from janitor.kinds import KINDS
+from janitor.run.across_kinds import ALL_KINDS_NOUN, kind_runs
 
 #: A person waits at a terminal: no Lambda deadline to keep.
 NO_TIME_LIMIT_SECONDS = 365 * 86400.0
@@ -44,9 +47,25 @@ class PlannedJob:
     creation_time: str
     #: None for a kind without one (janitor.core.selection.Leftover).
     application_type: str | None
+    #: The kind's name (janitor.kinds.KINDS: `evaluationJobs`).
+    kind: str
+
+    @property
+    def noun(self) -> str:
+        """How a person calls it (`evaluation job`)."""
+        return KINDS[self.kind].noun
 
     def age_days(self, now: datetime) -> int:
         return (now - datetime.fromisoformat(self.creation_time)).days
+
+
+@dataclass
+class KindCounts:
+    """What one kind's run listed and kept in a target."""
+
+    scanned: int = 0
+    #: reason -> count, the run's `skipped`.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,9 +76,21 @@ class TargetPlan:
     jobs: list[PlannedJob] = field(default_factory=list)
     #: (job, reason) for every listed job kept.
     kept: list[tuple[PlannedJob, str]] = field(default_factory=list)
-    #: reason -> count, the run's `skipped`.
-    skipped: dict[str, int] = field(default_factory=dict)
-    scanned: int = 0
+    #: Kind name -> its run's counts, in the order the kinds ran.
+    kinds: dict[str, KindCounts] = field(default_factory=dict)
+
+    @property
+    def scanned(self) -> int:
+        return sum(counts.scanned for counts in self.kinds.values())
+
+    @property
+    def skipped(self) -> dict[str, int]:
+        """reason -> count over every kind."""
+        total: dict[str, int] = {}
+        for counts in self.kinds.values():
+            for reason, count in counts.skipped.items():
+                total[reason] = total.get(reason, 0) + count
+        return dict(sorted(total.items()))
 
 
 @dataclass
@@ -72,10 +103,24 @@ class Plan:
     def job_count(self) -> int:
         return sum(len(target.jobs) for target in self.targets)
 
+    @property
+    def kinds(self) -> list[Kind]:
+        """The kinds the plan was made for, in the order a run cleans them."""
+        names = set(self.settings.get("kinds") or [])
+        return [kind for name, kind in KINDS.items() if name in names]
+
+    @property
+    def plural(self) -> str:
+        """What the plan deletes, as a person says it: `evaluation jobs`, or, over several kinds,
+        `Bedrock evaluation resources` (as the function's report names them)."""
+        kinds = self.kinds
+        return kinds[0].plural if len(kinds) == 1 else f"{ALL_KINDS_NOUN}s"
+
 
 def settings_record(settings: Settings) -> dict[str, Any]:
     """The settings a plan was made with, as the plan file keeps them."""
     return {
+        "kinds": [kind.name for kind in settings.enabled_kinds],
         "olderThanDays": settings.older_than_days,
         "maxDeletions": settings.max_deletions,
         "nameExcludeRegex": settings.name_exclude_regex.pattern if settings.name_exclude_regex else None,
@@ -108,39 +153,45 @@ class PlanningStore:
         raise DeleteRefusedError("a plan never deletes")
 
 
-def _planned(job: Leftover) -> PlannedJob:
+def _planned(job: Leftover, kind: Kind) -> PlannedJob:
     return PlannedJob(
-        job.arn, job.name, job.status, job.creation_time.astimezone(UTC).isoformat(), job.application_type
+        job.arn,
+        job.name,
+        job.status,
+        job.creation_time.astimezone(UTC).isoformat(),
+        job.application_type,
+        kind.name,
     )
 
 
 def plan_target(
     settings: Settings,
-    store: PlanningStore,
+    stores: Mapping[str, PlanningStore],
     tag_index: TagIndex | None,
     target: TargetPlan,
     now: datetime,
 ) -> TargetPlan:
-    """Fill `target` with what the function would do there now."""
-    run = JanitorRun(
-        store=store,
-        policy=settings.selection_policy(now),
-        dry_run=True,
-        older_than_days=settings.older_than_days,
-        log=_QUIET,
-        remaining_seconds=lambda: NO_TIME_LIMIT_SECONDS,
-        time_reserve_seconds=0,
-        max_concurrency=settings.max_concurrency,
-        tag_index=tag_index,
+    """Fill `target` with what the function would do there now, over every enabled kind (each
+    with its store in `stores`, by kind name), under one cap, exactly as the function runs them."""
+    errors: list[str] = []
+    for kind, run in kind_runs(
+        settings.model_copy(update={"dry_run": True}),
+        stores,
+        _QUIET,
+        now,
+        lambda: NO_TIME_LIMIT_SECONDS,
+        tag_index,
         record_decisions=True,
-    )
-    summary = run.execute()
-    if summary.error:
-        raise RuntimeError(summary.error)
-    target.scanned = summary.scanned
-    target.skipped = dict(summary.skipped)
-    target.jobs = [_planned(store.seen[arn]) for arn in run.tally.selected or []]
-    target.kept = [
-        (_planned(store.seen[arn]), reason.value) for arn, reason in run.tally.kept or [] if arn in store.seen
-    ]
+    ):
+        summary = run.summary
+        if summary.error:
+            errors.append(summary.error)
+        seen = stores[kind.name].seen
+        target.kinds[kind.name] = KindCounts(summary.scanned, dict(summary.skipped))
+        target.jobs += [_planned(seen[arn], kind) for arn in run.tally.selected or []]
+        target.kept += [
+            (_planned(seen[arn], kind), reason.value) for arn, reason in run.tally.kept or [] if arn in seen
+        ]
+    if errors:
+        raise RuntimeError("; ".join(errors))
     return target

@@ -23,6 +23,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from janitor.kinds import KINDS
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.applying import ApplyResult
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan
 from janitor_cli.text import one_line
@@ -37,10 +39,16 @@ class OutputFormat(StrEnum):
     CSV = "csv"
 
 
+def _noun(kind: str) -> str:
+    """A kind's noun, for a table (its name if it is none the command knows)."""
+    return KINDS[kind].noun if kind in KINDS else kind
+
+
 def _job_row(target: TargetPlan, job: PlannedJob, now: datetime) -> dict[str, Any]:
     return {
         "account": target.account_id,
         "region": target.region,
+        "kind": job.kind,
         "name": job.job_name,
         "status": job.status,
         "created": job.creation_time,
@@ -61,6 +69,10 @@ def plan_document(plan: Plan, now: datetime, show_kept: bool) -> dict[str, Any]:
                 "profile": target.profile,
                 "scanned": target.scanned,
                 "skipped": target.skipped,
+                "kinds": {
+                    name: {"scanned": counts.scanned, "skipped": dict(sorted(counts.skipped.items()))}
+                    for name, counts in target.kinds.items()
+                },
                 "jobs": [_job_row(target, job, now) for job in target.jobs],
                 **(
                     {
@@ -90,7 +102,7 @@ def _plan_csv(plan: Plan, now: datetime, show_kept: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
-        ["action", "account", "region", "name", "status", "created", "age_days", "reason", "job_arn"]
+        ["action", "account", "region", "kind", "name", "status", "created", "age_days", "reason", "job_arn"]
     )
     for target in plan.targets:
         rows = [("delete", job, "") for job in target.jobs]
@@ -98,8 +110,8 @@ def _plan_csv(plan: Plan, now: datetime, show_kept: bool) -> str:
         for action, job, reason in rows:
             row = _job_row(target, job, now)
             writer.writerow(
-                [action, row["account"], row["region"], row["name"], row["status"], row["created"],
-                 row["ageDays"], reason, row["jobArn"]]
+                [action, row["account"], row["region"], row["kind"], row["name"], row["status"],
+                 row["created"], row["ageDays"], reason, row["jobArn"]]
             )  # fmt: skip
     return buffer.getvalue()
 
@@ -107,7 +119,8 @@ def _plan_csv(plan: Plan, now: datetime, show_kept: bool) -> str:
 def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
     table = Table(title=title)
     for column in columns:
-        table.add_column(column, justify="right" if column.startswith(("Age", "Jobs", "Listed")) else "left")
+        numeric = column.startswith(("Age", "Jobs", "Listed", "Deleted", "Skipped", "Failed"))
+        table.add_column(column, justify="right" if numeric else "left")
     for row in rows:
         table.add_row(*row)
     return table
@@ -117,12 +130,13 @@ def _plan_tables(plan: Plan, now: datetime, show_kept: bool, console: Console) -
     targets = plan.targets
     console.print(
         _table(
-            f"Evaluation jobs to delete: {plan.job_count}",
-            ("Account", "Region", "Name", "Status", "Created", "Age (days)"),
+            f"{plan.plural[0].upper()}{plan.plural[1:]} to delete: {plan.job_count}",
+            ("Account", "Region", "Kind", "Name", "Status", "Created", "Age (days)"),
             (
                 (
                     t.account_id,
                     t.region,
+                    job.noun,
                     job.job_name,
                     job.status,
                     job.creation_time[:19],
@@ -136,11 +150,12 @@ def _plan_tables(plan: Plan, now: datetime, show_kept: bool, console: Console) -
     console.print(
         _table(
             "Kept, by reason",
-            ("Account", "Region", "Listed", "Reason", "Jobs"),
+            ("Account", "Region", "Kind", "Listed", "Reason", "Jobs"),
             (
-                (t.account_id, t.region, str(t.scanned), reason, str(count))
+                (t.account_id, t.region, _noun(name), str(counts.scanned), reason, str(count))
                 for t in targets
-                for reason, count in sorted(t.skipped.items())
+                for name, counts in t.kinds.items()
+                for reason, count in sorted(counts.skipped.items())
             ),
         )
     )
@@ -148,33 +163,78 @@ def _plan_tables(plan: Plan, now: datetime, show_kept: bool, console: Console) -
         console.print(
             _table(
                 "Kept jobs",
-                ("Account", "Region", "Name", "Status", "Created", "Reason"),
+                ("Account", "Region", "Kind", "Name", "Status", "Created", "Reason"),
                 (
-                    (t.account_id, t.region, job.job_name, job.status, job.creation_time[:19], reason)
+                    (
+                        t.account_id,
+                        t.region,
+                        job.noun,
+                        job.job_name,
+                        job.status,
+                        job.creation_time[:19],
+                        reason,
+                    )
                     for t in targets
                     for job, reason in t.kept
                 ),
             )
         )
-    console.print(
-        "Jobs newer than the cutoff are not listed at all (ListEvaluationJobs' creationTimeBefore)."
-    )
+    if EVALUATION_JOBS in plan.kinds:
+        console.print(
+            "Evaluation jobs newer than the cutoff are not listed at all (ListEvaluationJobs' creationTimeBefore)."
+        )
 
 
 def render_apply(result: ApplyResult, output: OutputFormat, console: Console) -> None:
-    if output is not OutputFormat.TABLE:
+    if output is OutputFormat.JSON:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
         return
-    skipped = ", ".join(f"{reason} {len(arns)}" for reason, arns in sorted(result.skipped.items())) or "none"
+    if output is OutputFormat.CSV:
+        sys.stdout.write(_apply_csv(result))
+        return
+    skipped = (
+        ", ".join(f"{reason} {len(items)}" for reason, items in sorted(result.skipped.items())) or "none"
+    )
     console.print(f"Deleted {len(result.deleted)}; skipped {skipped}; failed {len(result.failed)}.")
+    by_kind = result.by_kind()
+    if by_kind:
+        console.print(
+            _table(
+                "Applied, by kind",
+                ("Kind", "Deleted", "Skipped", "Failed"),
+                (
+                    (_noun(name), str(counts["deleted"]), str(counts["skipped"]), str(counts["failed"]))
+                    for name, counts in by_kind.items()
+                ),
+            )
+        )
     if result.failed:
         console.print(
             _table(
                 "Not deleted",
-                ("Job", "Code", "Message"),
-                ((f.job_identifier, f.code, f.message) for f in result.failed),
+                ("Kind", "Job", "Code", "Message"),
+                ((_noun(f.kind), f.job_identifier, f.code, f.message) for f in result.failed),
             )
         )
+
+
+def _apply_csv(result: ApplyResult) -> str:
+    """One row per planned resource: what became of it, its kind, and why (a skip's reason, a
+    failure's code and message)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["outcome", "kind", "job_arn", "reason", "code", "message"])
+    writer.writerows(["deleted", item.kind, item.arn, "", "", ""] for item in result.deleted)
+    writer.writerows(
+        ["skipped", item.kind, item.arn, reason, "", ""]
+        for reason, items in sorted(result.skipped.items())
+        for item in items
+    )
+    writer.writerows(
+        ["failed", failure.kind, failure.job_identifier, "", failure.code, one_line(failure.message)]
+        for failure in result.failed
+    )
+    return buffer.getvalue()
 
 
 def confirmation_lines(
@@ -184,9 +244,9 @@ def confirmation_lines(
     `limit` of each account and Region, or all of them)."""
     settings = plan.settings
     lines = [
-        f"About to delete {plan.job_count} evaluation jobs, as planned at "
+        f"About to delete {plan.job_count} {plan.plural}, as planned at "
         f"{plan.created_at.isoformat(timespec='seconds')} with these settings:",
-        f"  older than {settings['olderThanDays']} days; at most {settings['maxDeletions']} per account "
+        f"  kinds {', '.join(settings['kinds'])}; older than {settings['olderThanDays']} days; at most {settings['maxDeletions']} per account "
         f"and Region; application types {', '.join(settings['applicationTypes'])}; statuses "
         f"{', '.join(settings['eligibleStatuses'])}; names excluded: "
         f"{one_line(repr(settings['nameExcludeRegex'])) if settings['nameExcludeRegex'] else 'none'}; "
@@ -197,7 +257,7 @@ def confirmation_lines(
         lines.append(f"Account {target.account_id}, Region {target.region}{profile}: {len(target.jobs)} jobs")
         shown = target.jobs if show_all else target.jobs[:limit]
         lines += [
-            f"  {one_line(job.job_name)}  {job.status}  created {job.creation_time[:19]}  {job.job_arn}"
+            f"  {job.noun}  {one_line(job.job_name)}  {job.status}  created {job.creation_time[:19]}  {job.job_arn}"
             for job in shown
         ]
         if len(shown) < len(target.jobs):

@@ -13,12 +13,15 @@ from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from emulator import seed_demo_jobs
+from emulator import seed_demo_batch_evaluations, seed_demo_jobs, seed_demo_prompt_optimization_jobs
+from janitor.kinds import KINDS
 from localdev.lambda_runtime import LocalLambdaContext, cold_start_handler_module, emitted_metrics, json_lines
 from localdev.organization_demo import run_organization_demo
 from localdev.services import LocalAws, environment, local_aws
 
 DEMO_SETTINGS = {
+    # Every kind of leftover (a deployment's default is evaluationJobs alone).
+    "KINDS": "evaluationJobs,promptOptimizationJobs,batchEvaluations",
     "NAME_EXCLUDE_REGEX": "^keep-",
     "OLDER_THAN_DAYS": "30",
     # The deleted jobs' S3 outputs go too, in this bucket only (moto's S3).
@@ -64,11 +67,14 @@ def _seed_outputs(local: LocalAws) -> None:
 def main() -> None:
     with local_aws() as local:
         seed_demo_jobs(local.bedrock, datetime.now(UTC), count=60)
+        seed_demo_prompt_optimization_jobs(local.bedrock, datetime.now(UTC), count=12)
+        seed_demo_batch_evaluations(local.bedrock, datetime.now(UTC), count=12)
         _seed_outputs(local)
         print(
             f"Bedrock emulator at {local.bedrock.endpoint_url}, moto server (SNS, SQS, S3) at {local.moto_url}"
         )
-        print(f"Seeded {len(local.bedrock.job_arns())} evaluation jobs; settings: {DEMO_SETTINGS}")
+        seeded = {kind: len(local.bedrock.leftover_arns(kind)) for kind in KINDS}
+        print(f"Seeded {seeded}; settings: {DEMO_SETTINGS}")
         sweepable = sorted(
             arn
             for arn in local.bedrock.job_arns()
@@ -91,7 +97,8 @@ def main() -> None:
         for notification in local.published_notifications():
             print(f"Subject: {notification['Subject']}")
             print(json.dumps(notification["Message"], indent=2))
-        print(f"\nJobs left in the emulator: {len(local.bedrock.surviving_job_arns())} of 62")
+        left = {kind: f"{len(local.bedrock.surviving_arns(kind))} of {seeded[kind]}" for kind in KINDS}
+        print(f"\nLeft in the emulator, by kind: {left}")
         s3 = local.client("s3")
         for bucket in ("eval-results", "team-archive"):
             keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]

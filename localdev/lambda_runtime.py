@@ -78,10 +78,13 @@ def cold_start_handler_module() -> ModuleType:
     return importlib.import_module(HANDLER_MODULE)
 
 
-def emitted_metrics(lines: Iterable[Mapping[str, Any]]) -> dict[str, float]:
-    """Metric name -> value from the EMF records among a run's JSON stdout lines."""
+def emitted_metrics(lines: Iterable[Mapping[str, Any]], kind: str | None = None) -> dict[str, float]:
+    """Metric name -> value from the EMF records among a run's JSON stdout lines: the totals, or
+    with `kind` that kind's own (its records carry a Kind dimension)."""
     values: dict[str, float] = {}
     for line in lines:
+        if line.get("Kind") != kind:
+            continue
         for definition in line.get("_aws", {}).get("CloudWatchMetrics", []):
             for metric in definition["Metrics"]:
                 value = line[metric["Name"]]

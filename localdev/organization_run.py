@@ -252,11 +252,12 @@ class OrganizationOnMoto:
 
 @contextmanager
 def organization_on_moto(
-    local: LocalAws, regions: Sequence[str], members: int = 2, excluded_members: int = 0
+    local: LocalAws, regions: Sequence[str], members: int = 2, excluded_members: int = 0, **context: str
 ) -> Iterator[OrganizationOnMoto]:
     """An organization (`members` accounts in an OU, one listed outside it), the hub synthesized
-    for it (the first `excluded_members` of the OU's accounts in excludeAccounts) and deployed in
-    moto, the member role StackSet created; moto executes state machines."""
+    for it (the first `excluded_members` of the OU's accounts in excludeAccounts, and any other
+    `context` keys) and deployed in moto, the member role StackSet created; moto executes state
+    machines."""
     with ExitStack() as stack, environment({"MOTO_PORT": local.moto_url.rsplit(":", 1)[1]}):
         execute_state_machines(local.moto_url)
         organization = build_organization(local, members)
@@ -268,6 +269,7 @@ def organization_on_moto(
             memberAccounts=organization.outside,
             organizationId=organization.organization_id,
             excludeAccounts=",".join(organization.members[:excluded_members]),
+            **context,
         )
         bridge = LambdaBridge()
         with bridge.installed(), roles_must_exist(), stack_sets_honour_account_filters():

@@ -59,6 +59,8 @@ class LocalAws:
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ENDPOINT_URL_BEDROCK": self.bedrock.endpoint_url,
+            # AgentCore's batch evaluations are served by the same emulator.
+            "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE": self.bedrock.endpoint_url,
             # The emulator serves the tagging API's GetResources on Bedrock's port, over the same jobs.
             "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API": self.bedrock.endpoint_url,
             "AWS_ENDPOINT_URL_SNS": self.moto_url,

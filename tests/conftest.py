@@ -32,6 +32,9 @@ class Invocation:
     def metrics(self) -> dict[str, float]:
         return emitted_metrics(self.lines)
 
+    def kind_metrics(self, kind: str) -> dict[str, float]:
+        return emitted_metrics(self.lines, kind)
+
     @property
     def metric_blobs(self) -> list[dict[str, Any]]:
         return [line for line in self.lines if "_aws" in line]

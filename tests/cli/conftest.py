@@ -37,6 +37,8 @@ def cli(local: LocalAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", local.bedrock.endpoint_url)
+    # The emulator serves AgentCore's batch evaluations on the same port.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", local.bedrock.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API", local.bedrock.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", local.moto_url)
     return Cli(local, CliRunner())

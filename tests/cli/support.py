@@ -16,6 +16,7 @@ from botocore.awsrequest import AWSPreparedRequest
 from botocore.httpsession import URLLib3Session
 from typer.testing import CliRunner, Result
 
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.app import app
 from janitor_cli.plan_file import plan_document, with_digest
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan, settings_record
@@ -103,6 +104,11 @@ def planned_arns(document: Any) -> list[str]:
     return [job["jobArn"] for target in document["targets"] for job in target["jobs"]]
 
 
+def arns_of(items: list[dict[str, str]]) -> list[str]:
+    """The ARNs of an apply's `deletedJobs` (or of one reason's `skippedJobs`), each {kind, jobArn}."""
+    return [item["jobArn"] for item in items]
+
+
 def edit_plan(plan_file: Path, document: dict[str, Any], *, recompute_digest: bool = True) -> None:
     """Write `document` as the plan, with its digest recomputed as an attacker would (or not)."""
     plan_file.write_text(json.dumps(with_digest(document) if recompute_digest else document))
@@ -132,6 +138,7 @@ def valid_plan_document(now: datetime, jobs: int = 3) -> dict[str, Any]:
                     "Completed",
                     (now - timedelta(days=40 + index)).isoformat(),
                     "ModelEvaluation",
+                    EVALUATION_JOBS.name,
                 )
                 for index in range(jobs)
             ],

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from localdev.services import ACCOUNT_ID, REGION
-from tests.cli.support import OLD, OTHER_ACCOUNT, Cli, edit_plan, planned_arns, seed
+from tests.cli.support import OLD, OTHER_ACCOUNT, Cli, arns_of, edit_plan, planned_arns, seed
 from tests.conftest import Invoker
 
 
@@ -68,7 +68,7 @@ def test_apply_deletes_exactly_the_plans_jobs(cli: Cli, tmp_path: Path) -> None:
     assert applied.exit_code == 0, applied.output
     result = json.loads(applied.stdout)
     planned = sorted(jobs[name] for name in ("sweep-a", "sweep-b", "sweep-c", "keep-me"))
-    assert sorted(result["deletedJobs"]) == planned
+    assert sorted(arns_of(result["deletedJobs"])) == planned
     assert sorted((set(jobs.values()) | {later}) - set(cli.local.bedrock.surviving_job_arns())) == planned
     assert later in cli.local.bedrock.surviving_job_arns(), "a job the plan did not list is never deleted"
 
@@ -86,12 +86,12 @@ def test_a_job_that_changed_since_the_plan_is_skipped_and_reported(cli: Cli, tmp
 
     assert applied.exit_code == 0, applied.output
     result = json.loads(applied.stdout)
-    assert result["skippedJobs"] == {
+    assert {reason: arns_of(items) for reason, items in result["skippedJobs"].items()} == {
         "alreadyGone": [jobs["sweep-c"]],
         "notFinished": [jobs["sweep-b"]],
         "protected": [jobs["sweep-a"]],
     }
-    assert result["deletedJobs"] == [jobs["keep-me"]]
+    assert result["deletedJobs"] == [{"kind": "evaluationJobs", "jobArn": jobs["keep-me"]}]
 
 
 def test_apply_asks_first_and_deletes_nothing_without_a_yes(cli: Cli, tmp_path: Path) -> None:

@@ -111,7 +111,8 @@ def test_a_malformed_field_is_named_with_what_to_do(offline: Offline, edit: Edit
         (b'{"kind": "bedrock-eval-janitor-plan", "version": 1}', "is a plan of version 1"),
         (b'{"kind": "bedrock-eval-janitor-plan", "version": 2}', "is a plan of version 2"),
         (b'{"kind": "bedrock-eval-janitor-plan", "version": 2.0}', "is a plan of version 2.0"),
-        (b'{"kind": "bedrock-eval-janitor-plan", "version": 3}', "the plan changed after it was written"),
+        (b'{"kind": "bedrock-eval-janitor-plan", "version": 3}', "is a plan of version 3"),
+        (b'{"kind": "bedrock-eval-janitor-plan", "version": 4}', "the plan changed after it was written"),
         (b"[" * 100_000, "is not a plan (not JSON"),
     ],
     ids=[
@@ -123,6 +124,7 @@ def test_a_malformed_field_is_named_with_what_to_do(offline: Offline, edit: Edit
         "version 1",
         "version 2, whose settings had other names",
         "version 2.0",
+        "version 3, whose items had no kind",
         "no digest",
         "deep",
     ],

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
+from janitor.kinds import KINDS
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.app import app
 from janitor_cli.plan_file import plan_digest, with_digest
@@ -30,10 +31,10 @@ FIELD_TYPES: dict[str, frozenset[str]] = {
     field: frozenset(types.split("|"))
     for types, fields in (
         ("str", "kind createdAt digest retainTagKey accountId region jobArn jobName status creationTime "
-                "applicationType applicationTypes[] eligibleStatuses[]"),
+                "applicationType applicationTypes[] eligibleStatuses[] kinds[]"),
         ("str|null", "profile nameExcludeRegex"),
         ("int", "version olderThanDays maxDeletions"),
-        ("list", "applicationTypes eligibleStatuses targets jobs"),
+        ("list", "kinds applicationTypes eligibleStatuses targets jobs"),
         ("dict", "settings targets[] jobs[]"),
     )
     for field in fields.split()
@@ -77,7 +78,9 @@ def parent(document: Any, path: Path_) -> Any:
 @st.composite
 def malformed_plans(draw: st.DrawFn) -> bytes:
     """The bytes of a plan file that must never be applied."""
-    kind = draw(st.sampled_from(["bytes", "truncated", "dropped", "retyped", "bad arn", "naive time"]))
+    kind = draw(
+        st.sampled_from(["bytes", "truncated", "dropped", "retyped", "bad arn", "other kind", "naive time"])
+    )
     if kind == "bytes":
         return draw(st.binary(max_size=300))
     text = json.dumps(VALID)
@@ -100,9 +103,15 @@ def malformed_plans(draw: st.DrawFn) -> bytes:
                 [
                     f"arn:aws:bedrock:ap-south-1:{ACCOUNT_ID}:evaluation-job/abcdefabcdef",
                     f"arn:aws:bedrock:{region}:210987654321:evaluation-job/abcdefabcdef",
+                    f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:advanced-prompt-optimization-job/abcdefabcdef",
                 ]
             )
         )
+    elif kind == "other kind":
+        # An evaluation job's record relabelled as another kind (or none): its ARN is not one of those.
+        path = draw(st.sampled_from([path for path in PATHS if path[-1] == "jobArn"]))
+        other = st.sampled_from([name for name in KINDS if name != EVALUATION_JOBS.name])
+        parent(document, path)["kind"] = draw(other | st.text().filter(lambda name: name not in KINDS))
     else:
         path = draw(st.sampled_from([path for path in PATHS if path[-1] in ("createdAt", "creationTime")]))
         parent(document, path)[path[-1]] = draw(st.datetimes()).isoformat()  # no time zone

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from localdev.services import ACCOUNT_ID, REGION
-from tests.cli.support import OLD, Cli, edit_plan, one_line_error, seed
+from tests.cli.support import OLD, Cli, arns_of, edit_plan, one_line_error, seed
 
 Attack = Callable[[dict[str, Any], list[dict[str, Any]]], None]
 
@@ -23,6 +23,7 @@ def _listed(cli: Cli, arn: str, name: str) -> dict[str, Any]:
     """A job as a plan records it, with its true fields (as an attacker can read them)."""
     job = cli.local.client("bedrock").get_evaluation_job(jobIdentifier=arn)
     return {
+        "kind": "evaluationJobs",
         "jobArn": arn,
         "jobName": name,
         "status": job["status"],
@@ -91,8 +92,8 @@ def test_an_edited_plan_never_deletes_a_retained_job(
     else:
         assert applied.exit_code == 0, applied.output
         result = json.loads(applied.stdout)
-        assert sorted(result["skippedJobs"]["protected"]) == sorted([jobs["golden"], jobs["vault"]])
-        assert set(result["deletedJobs"]) <= {jobs["sweep-a"], jobs["sweep-b"], jobs["sweep-c"]}
+        assert sorted(arns_of(result["skippedJobs"]["protected"])) == sorted([jobs["golden"], jobs["vault"]])
+        assert set(arns_of(result["deletedJobs"])) <= {jobs["sweep-a"], jobs["sweep-b"], jobs["sweep-c"]}
 
 
 @pytest.mark.parametrize(
@@ -178,7 +179,7 @@ def test_apply_keeps_jobs_by_its_own_retain_key_and_refuses_a_plan_made_with_ano
     assert requests_then == {}
     assert with_key.exit_code == 0, with_key.output
     result = json.loads(with_key.stdout)
-    assert result["skippedJobs"] == {"protected": [jobs["sweep-a"]]}
+    assert result["skippedJobs"] == {"protected": [{"kind": "evaluationJobs", "jobArn": jobs["sweep-a"]}]}
     assert team in cli.local.bedrock.surviving_job_arns()
     assert jobs["sweep-a"] in cli.local.bedrock.surviving_job_arns()
 

@@ -17,6 +17,7 @@ from typing import Any
 #: One harmless call a client of each service makes: a read, on the emulator or moto.
 CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "bedrock": ("list_evaluation_jobs", {"maxResults": 1}),
+    "bedrock-agentcore": ("list_batch_evaluations", {"maxResults": 1}),
     "resourcegroupstaggingapi": (
         "get_resources",
         {"ResourceARNList": ["arn:aws:bedrock:us-east-1:123456789012:evaluation-job/abcdefghij12"]},

@@ -38,6 +38,7 @@ def test_the_asset_holds_the_models_of_the_services_the_function_calls_and_no_ot
     services = function_services(SOURCE)
     assert services == {
         "bedrock",
+        "bedrock-agentcore",
         "resourcegroupstaggingapi",
         "s3",
         "sns",

@@ -16,8 +16,8 @@ from botocore.validate import ParamValidator
 from app import STACK_NAME
 from infra.config import ConfigError
 from infra.console_test_events import REGISTRY_EXISTS, REGISTRY_NAME, REGISTRY_RESOURCE_TYPE, TEST_EVENTS
+from janitor.config.function_environment import load_settings
 from janitor.config.overrides import Overrides, apply_overrides, parse_invocation
-from janitor.config.settings import load_settings
 from tests.infra.synthesis import REPO, Synth, logical_id, only, synthesize
 
 DEFAULT_SETTINGS = load_settings({"NOTIFICATION_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t"})

@@ -111,7 +111,7 @@ def test_its_permissions_are_the_hubs_cleanup_statements_on_the_member_accounts_
             "Resource": jobs,
         },
         {
-            "Sid": "NeverDeleteRetainedJobs",
+            "Sid": "NeverDeleteRetainedEvaluationJobs",
             "Action": "bedrock:BatchDeleteEvaluationJob",
             "Effect": "Deny",
             "Resource": jobs,

@@ -54,6 +54,7 @@ def test_reserved_concurrency_is_reserved_when_the_context_asks_for_it(synth: Sy
 def test_the_environment_carries_every_setting(template: Template) -> None:
     topic = logical_id(template, "AWS::SNS::Topic", "Topic")
     assert janitor_function(template)["Environment"]["Variables"] == {
+        "KINDS": "evaluationJobs",
         "OLDER_THAN_DAYS": "30",
         "ELIGIBLE_STATUSES": "Completed,Failed,Stopped",
         "APPLICATION_TYPES": "ModelEvaluation,RagEvaluation",
@@ -177,7 +178,7 @@ def test_the_role_has_exactly_the_listed_permissions_and_no_managed_policy(templ
             "Resource": EVALUATION_JOBS_ARN,
         },
         {
-            "Sid": "NeverDeleteRetainedJobs",
+            "Sid": "NeverDeleteRetainedEvaluationJobs",
             "Effect": "Deny",
             "Action": "bedrock:BatchDeleteEvaluationJob",
             "Resource": EVALUATION_JOBS_ARN,

@@ -88,6 +88,16 @@ def test_a_nightly_run_deletes_exactly_the_old_finished_unprotected_jobs(
         "complete": True,
         "stoppedBy": None,
         "target": {"accountId": "123456789012", "region": "us-east-1"},
+        "kinds": {
+            "evaluationJobs": {
+                "scanned": 10,
+                "eligible": 5,
+                "deleted": 5,
+                "failed": 0,
+                "skipped": {"nameExcluded": 1, "notFinished": 2, "protected": 2},
+                "stoppedBy": None,
+            }
+        },
     }
     assert sorted(run.logged_arns("Deleted evaluation jobs")) == sorted(jobs["deleted"])
     assert run.metrics == {
@@ -103,12 +113,17 @@ def test_a_nightly_run_deletes_exactly_the_old_finished_unprotected_jobs(
 def test_metrics_go_to_the_janitor_namespace_with_no_arn_dimension(local: LocalAws, invoke: Invoker) -> None:
     seed_mix(local)
     run = invoke({})
-    [blob] = run.metric_blobs
-    [definition] = blob["_aws"]["CloudWatchMetrics"]
-    assert definition["Namespace"] == "BedrockEvaluationJanitor"
-    assert definition["Dimensions"] == [["service"]]
-    assert blob["service"] == "bedrock-evaluation-janitor"
-    assert {metric["Unit"] for metric in definition["Metrics"]} == {"Count"}
+    [totals] = [blob for blob in run.metric_blobs if "Kind" not in blob]
+    [by_kind] = [blob for blob in run.metric_blobs if "Kind" in blob]
+    for blob in (totals, by_kind):
+        [definition] = blob["_aws"]["CloudWatchMetrics"]
+        assert definition["Namespace"] == "BedrockEvaluationJanitor"
+        assert blob["service"] == "bedrock-evaluation-janitor"
+        assert {metric["Unit"] for metric in definition["Metrics"]} == {"Count"}
+    assert totals["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"]]
+    # One more document per kind, its counts under a Kind dimension: no ARN, no name, no account.
+    assert sorted(by_kind["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) == ["Kind", "service"]
+    assert by_kind["Kind"] == "evaluationJobs"
 
 
 def test_a_dry_run_deletes_nothing_and_reports_the_same_selection(local: LocalAws, invoke: Invoker) -> None:
@@ -166,12 +181,23 @@ def test_per_item_failures_reach_the_summary_the_metrics_the_logs_and_sns(
     assert (run.result["deleted"], run.result["failed"]) == (28, 2)
     assert sorted(run.result["failedJobs"], key=lambda job: job["jobIdentifier"]) == sorted(
         [
-            {"jobIdentifier": arns[3], "code": "500", "message": "Internal error deleting this job."},
-            {"jobIdentifier": arns[27], "code": "409", "message": "The job is being modified."},
+            {
+                "jobIdentifier": arns[3],
+                "code": "500",
+                "message": "Internal error deleting this job.",
+                "kind": "evaluationJobs",
+            },
+            {
+                "jobIdentifier": arns[27],
+                "code": "409",
+                "message": "The job is being modified.",
+                "kind": "evaluationJobs",
+            },
         ],
         key=lambda job: job["jobIdentifier"],
     )
     assert run.metrics["JobsFailed"] == 2
+    assert run.kind_metrics("evaluationJobs")["JobsFailed"] == 2
     assert sorted(line["jobArn"] for line in run.logs("Failed to delete evaluation job")) == sorted(
         [arns[3], arns[27]]
     )

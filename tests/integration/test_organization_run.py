@@ -136,3 +136,34 @@ def member_role_trust(organization_run: OrganizationOnMoto, account: str) -> dic
         return None
     trust: dict[str, Any] = member_iam.get_role(RoleName=MEMBER_ROLE)["Role"]["AssumeRolePolicyDocument"]
     return trust
+
+
+def test_an_organization_run_cleans_every_kind_and_totals_them_by_kind(local: LocalAws) -> None:
+    with organization_on_moto(
+        local, (REGION,), kinds="evaluationJobs,promptOptimizationJobs,batchEvaluations"
+    ) as organization_run:
+        # The OU's two accounts (the hub's own is not under it).
+        reachable = organization_run.organization.members
+        for account in reachable:
+            local.bedrock.add_job(status="Completed", creation_time=OLD, account_id=account, region=REGION)
+            for _ in range(2):
+                local.bedrock.add_prompt_optimization_job(
+                    creation_time=OLD, account_id=account, region=REGION
+                )
+            for _ in range(3):
+                local.bedrock.add_batch_evaluation(creation_time=OLD, account_id=account, region=REGION)
+        execution = organization_run.wait(organization_run.start(SCHEDULED)["executionArn"])
+
+    assert execution["status"] == "SUCCEEDED", execution
+    output = json.loads(execution["output"])
+    assert output["byKind"] == {
+        "evaluationJobs": {"scanned": 2, "eligible": 2, "deleted": 2, "failed": 0},
+        "promptOptimizationJobs": {"scanned": 4, "eligible": 4, "deleted": 4, "failed": 0},
+        "batchEvaluations": {"scanned": 6, "eligible": 6, "deleted": 6, "failed": 0},
+    }
+    for account in reachable:
+        for kind in ("evaluationJobs", "promptOptimizationJobs", "batchEvaluations"):
+            assert local.bedrock.surviving_arns(kind, account_id=account, region=REGION) == [], (
+                account,
+                kind,
+            )

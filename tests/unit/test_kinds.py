@@ -40,12 +40,14 @@ def test_every_kind_is_registered_under_its_own_name() -> None:
 @pytest.mark.parametrize("kind", KIND_LIST, ids=lambda kind: kind.name)
 def test_a_kinds_calls_and_parameters_are_the_apis_own(kind: Kind) -> None:
     operations = set(botocore.session.get_session().get_service_model(kind.service).operation_names)
-    assert {kind.list_operation, kind.get_operation, kind.tags_operation, kind.delete_operation} <= operations
+    assert {kind.list_operation, kind.get_operation, kind.delete_operation} <= operations
     query: dict[str, Any] = kind.list_query(datetime(2026, 1, 1, tzinfo=UTC), None)
     assert set(query) <= input_members(kind, kind.list_operation)
     assert kind.summaries_key in output_members(kind, kind.list_operation)
     assert set(kind.get_request("arn")) <= input_members(kind, kind.get_operation)
-    assert set(kind.tags_request("arn")) <= input_members(kind, kind.tags_operation)
+    if kind.tags_operation is not None:
+        assert kind.tags_operation in operations
+        assert set(kind.tags_request("arn")) <= input_members(kind, kind.tags_operation)
     assert set(kind.delete_request(["arn"])) <= input_members(kind, kind.delete_operation)
 
 
@@ -58,14 +60,35 @@ def test_a_kind_is_finished_only_in_states_it_documents_and_never_in_an_unfinish
 
 
 @pytest.mark.parametrize("kind", KIND_LIST, ids=lambda kind: kind.name)
+def test_a_kinds_states_are_the_ones_its_list_answer_documents(kind: Kind) -> None:
+    summaries = output_members(kind, kind.list_operation)
+    assert kind.summaries_key in summaries
+    model = botocore.session.get_session().get_service_model(kind.service)
+    output: Any = model.operation_model(kind.list_operation).output_shape
+    summary_shape = output.members[kind.summaries_key].member
+    status = next(name for name in ("status", "jobStatus") if name in summary_shape.members)
+    assert kind.known_statuses == set(summary_shape.members[status].enum)
+
+
+#: One identifier of each kind, as its service writes it.
+SAMPLE_IDS = {
+    "evaluationJobs": "abcdefghij12",
+    "promptOptimizationJobs": "abcdefghij12",
+    "batchEvaluations": "nightly_run-Ab12Cd34Ef",
+}
+
+
+@pytest.mark.parametrize("kind", KIND_LIST, ids=lambda kind: kind.name)
 def test_a_kinds_identifier_is_only_its_own(kind: Kind) -> None:
-    own = f"arn:aws:{kind.service}:us-east-1:123456789012:{kind.arn_resource_type}/abcdefghij12"
+    own = f"arn:aws:{kind.service}:us-east-1:123456789012:{kind.arn_resource_type}/{SAMPLE_IDS[kind.name]}"
     assert kind.arn_pattern.match(own)
-    others = [f"arn:aws:{kind.service}:us-east-1:123456789012:model-customization-job/abcdefghij12"]
-    others += [
-        o
-        for k in KIND_LIST
-        if k is not kind
-        for o in [own.replace(kind.arn_resource_type, k.arn_resource_type)]
+    others = [
+        f"arn:aws:{other.service}:us-east-1:123456789012:{other.arn_resource_type}/{SAMPLE_IDS[other.name]}"
+        for other in KIND_LIST
+        if other is not kind
     ]
+    if kind.service == "bedrock":
+        others.append(
+            f"arn:aws:bedrock:us-east-1:123456789012:model-customization-job/{SAMPLE_IDS[kind.name]}"
+        )
     assert not any(kind.arn_pattern.match(other) for other in others)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from janitor.core.report import SNS_MESSAGE_LIMIT_BYTES
 from janitor.organization.report import (
+    TargetResult,
     organization_failure_messages,
     organization_metrics,
     organization_summary,
@@ -219,3 +220,35 @@ def test_a_target_whose_region_is_not_enabled_is_skipped_not_failed_and_reported
 def test_skipped_targets_alone_send_no_report() -> None:
     summary = organization_summary(read_results([skipped("222222222222", "ap-east-1", "regionNotEnabled")]))
     assert organization_failure_messages(summary) == []
+
+
+def test_the_totals_add_up_by_kind_and_each_kind_has_its_metrics() -> None:
+    def target(account: str, kinds: dict[str, int]) -> TargetResult:
+        counts = {
+            kind: {
+                "scanned": deleted + 1,
+                "eligible": deleted,
+                "deleted": deleted,
+                "failed": 0,
+                "skipped": {},
+            }
+            for kind, deleted in kinds.items()
+        }
+        total = sum(kinds.values())
+        summary = {"scanned": total + len(kinds), "eligible": total, "deleted": total, "failed": 0}
+        return TargetResult(account, "us-east-1", {**summary, "kinds": counts, "complete": True})
+
+    summary = organization_summary(
+        [
+            target("111111111111", {"evaluationJobs": 2, "batchEvaluations": 5}),
+            target("222222222222", {"evaluationJobs": 1}),
+        ]
+    )
+    assert summary["byKind"] == {
+        "batchEvaluations": {"scanned": 6, "eligible": 5, "deleted": 5, "failed": 0},
+        "evaluationJobs": {"scanned": 5, "eligible": 3, "deleted": 3, "failed": 0},
+    }
+    assert summary["deleted"] == sum(kind["deleted"] for kind in summary["byKind"].values())
+    by_kind = {dims["Kind"]: values for dims, values in organization_metrics(summary) if "Kind" in dims}
+    assert by_kind["batchEvaluations"]["JobsDeleted"] == 5
+    assert set(by_kind) == {"evaluationJobs", "batchEvaluations"}, "one set per kind, none per account"

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from janitor.config.function_environment import load_settings
 from janitor.config.overrides import InvalidInvocationError, Overrides, apply_overrides, parse_invocation
-from janitor.config.settings import Settings, load_settings
+from janitor.config.settings import Settings
 from tests.events import SCHEDULED_EVENT
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:janitor-failures"
@@ -141,3 +142,13 @@ def test_no_override_ever_widens_a_run_past_the_deployment(
     assert run.older_than_days >= floor
     assert run.max_deletions <= ceiling
     assert run.dry_run or not deployed_dry_run
+
+
+def test_a_kinds_override_narrows_the_deployments_kinds_and_never_widens_them() -> None:
+    both = deployed(KINDS="evaluationJobs,batchEvaluations")
+    narrowed = apply_overrides(both, parse_invocation({"kinds": ["batchEvaluations"]}))
+    assert [kind.name for kind in narrowed.enabled_kinds] == ["batchEvaluations"]
+    with pytest.raises(InvalidInvocationError, match="kinds: promptOptimizationJobs is not among"):
+        apply_overrides(both, parse_invocation({"kinds": ["evaluationJobs", "promptOptimizationJobs"]}))
+    with pytest.raises(InvalidInvocationError, match="kinds"):
+        parse_invocation({"kinds": []})

@@ -136,3 +136,21 @@ def test_a_systemic_stops_worth_of_failures_fits_one_message() -> None:
         FailedJob(job.job_identifier, "AccessDeniedException", message) for job in summary.failed_jobs
     ]
     assert len(failure_messages(summary, ACCOUNT, REGION)) == 1
+
+
+def test_a_report_over_several_kinds_names_each_failures_kind() -> None:
+    summary = summary_with_failures(0)
+    evaluation = "arn:aws:bedrock-agentcore:ap-southeast-2:123456789012:batch-evaluate/nightly-Ab12Cd34Ef"
+    summary.failed_jobs = [
+        FailedJob(arn(1), "500", "Internal error.", kind="evaluationJobs"),
+        FailedJob(evaluation, "InternalServerException", "Service error.", kind="batchEvaluations"),
+    ]
+    summary.noun = "Bedrock evaluation resource"
+    [message] = failure_messages(summary, ACCOUNT, REGION)
+    assert (
+        message.subject == f"Bedrock janitor: 2 Bedrock evaluation resources not deleted ({ACCOUNT} {REGION})"
+    )
+    structure = json.loads(message.message)
+    assert f"batchEvaluations InternalServerException: Service error.\n- {evaluation}" in structure["email"]
+    machine = json.loads(structure["default"])
+    assert [job["kind"] for job in machine["failedJobs"]] == ["evaluationJobs", "batchEvaluations"]

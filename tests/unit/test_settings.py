@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from janitor.config.deployment_file import DEPLOYMENT_FILE
+from janitor.config.function_environment import load_settings
 from janitor.config.setting_errors import SettingsError
-from janitor.config.settings import load_settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:janitor-failures"
 REPO = Path(__file__).resolve().parents[2]

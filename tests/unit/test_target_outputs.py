@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from janitor.aws.sdk import lenient_session
 from janitor.config.overrides import Target
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.run.target_sessions import TargetConnections, session_stores
 
 HOME = Target(accountId="123456789012", region="us-east-1")
@@ -25,7 +26,7 @@ def connections() -> TargetConnections:
     return TargetConnections(
         lenient_session(region=HOME.region),
         max_concurrency=2,
-        batched_tag_lookups=False,
+        kinds=[EVALUATION_JOBS],
         member_role_name="BedrockEvaluationJanitorMember",
         sts_factory=lambda: cast(Any, StubSts()),
         output_buckets=BUCKETS,
@@ -46,10 +47,12 @@ def test_each_targets_outputs_are_bound_to_that_targets_account() -> None:
         stores.outputs.bucket_owner if stores.outputs else None for stores in (own, other_region, member)
     ]
     assert owners == [HOME.account_id, HOME.account_id, MEMBER.account_id]
-    assert own.jobs is cold_start.jobs, "the function's own stores are still kept between invocations"
+    assert own.leftovers is cold_start.leftovers, (
+        "the function's own stores are still kept between invocations"
+    )
 
 
 def test_without_output_buckets_nothing_changes_for_the_command_line() -> None:
-    stores = session_stores(lenient_session(region=HOME.region), 2, False)
+    stores = session_stores(lenient_session(region=HOME.region), 2)
 
     assert stores.outputs is None

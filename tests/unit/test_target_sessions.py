@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from janitor.config.overrides import Target
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.run.target_sessions import TargetConnections, role_session_name
 
 HOME = Target(accountId="123456789012", region="us-east-1")
@@ -41,7 +42,7 @@ def test_the_role_is_assumed_with_a_session_named_after_the_organization_run() -
         },
     )
     connections = TargetConnections(
-        session, 4, True, "BedrockEvaluationJanitorMember", sts_factory=lambda: sts
+        session, 4, [EVALUATION_JOBS], "BedrockEvaluationJanitorMember", sts_factory=lambda: sts
     )
 
     with stubber:

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from janitor.config.function_environment import load_settings
 from janitor.config.overrides import InvalidInvocationError, Target, parse_invocation
 from janitor.config.setting_errors import SettingsError
-from janitor.config.settings import Settings, load_settings
+from janitor.config.settings import Settings
 from janitor.config.targets import home_target, needs_membership_check, plan_targets, resolve_target
 
 HOME = home_target("arn:aws:lambda:us-east-1:123456789012:function:bedrock-evaluation-janitor")

@@ -15,13 +15,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 from janitor.aws.sdk import client_config
 from janitor.aws.worker_clients import WorkerClients, call_error
 from janitor.core.deadline import NO_DEADLINE, Deadline
-from janitor.core.job_store import BatchDeleteOutcome, JobGoneError
-from janitor.core.kind import Kind
+from janitor.core.job_store import NOT_FOUND_CODE, BatchDeleteOutcome, BedrockCallError, JobGoneError
+from janitor.core.kind import LIST_SORTED, LIST_UNORDERED, RESOURCE_GONE, RESOURCE_NOT_FINISHED, Kind
+from janitor.core.report import FailedJob
 from janitor.core.selection import Leftover
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
+
+
+#: How many of an unordered kind's resources, once sorted, the run is handed at a time.
+SORTED_PAGE_SIZE = 1000
 
 
 class OutdatedSdkError(RuntimeError):
@@ -85,12 +90,32 @@ class BedrockLeftovers:
     def list_job_pages(
         self, created_before: datetime, application_type: str | None, deadline: Deadline = NO_DEADLINE
     ) -> Iterator[list[Leftover]]:
-        """Every job created before `created_before`, oldest first, a page at a time."""
+        """Every resource created before `created_before`, oldest first, a page at a time (with,
+        for a list without a time filter, the too recent ones of the last page read)."""
+        pages = self._pages(created_before, application_type, deadline)
+        if self.kind.list_order == LIST_UNORDERED:
+            # No sort on the service's side: the oldest may come last, and the cap keeps the oldest.
+            everything = sorted(
+                (item for page in pages for item in page), key=lambda item: item.creation_time
+            )
+            for start in range(0, len(everything), SORTED_PAGE_SIZE):
+                yield everything[start : start + SORTED_PAGE_SIZE]
+            return
+        for page in pages:
+            yield page
+            if self.kind.list_order == LIST_SORTED and any(
+                item.creation_time >= created_before for item in page
+            ):
+                return  # oldest first: every later page is too recent
+
+    def _pages(
+        self, created_before: datetime, application_type: str | None, deadline: Deadline
+    ) -> Iterator[list[Leftover]]:
         kind = self.kind
         query = kind.list_query(created_before, application_type)
         while True:
             # The listing client is this thread's alone; its calls are bounded like the workers'.
-            # Pages are followed with Bedrock's own nextToken rather than botocore's paginator,
+            # Pages are followed with the service's own nextToken rather than botocore's paginator,
             # whose tokens are its own format. A page that fails after the SDK's attempts ends
             # the listing: resuming it bought nothing in any measured scenario (README, Safety).
             self._workers.bound_by(deadline)
@@ -106,11 +131,14 @@ class BedrockLeftovers:
 
     def get_tags(self, arn: str, deadline: Deadline = NO_DEADLINE) -> dict[str, str]:
         kind = self.kind
+        operation = kind.tags_operation
+        if operation is None:
+            raise BedrockCallError(
+                "NoTagRead", f"{kind.service} has no per-resource tag read; tags come from tag:GetResources"
+            )
         response = _about_one_job(
             arn,
-            lambda: self._call(
-                self._workers.for_call(deadline), kind.tags_operation, **kind.tags_request(arn)
-            ),
+            lambda: self._call(self._workers.for_call(deadline), operation, **kind.tags_request(arn)),
         )
         return kind.read_tags(response)
 
@@ -135,6 +163,15 @@ class BedrockLeftovers:
         try:
             client = self._workers.for_call(deadline)
             response = self._call(client, kind.delete_operation, **kind.delete_request(arns))
-        except (ClientError, BotoCoreError) as error:
+        except ClientError as error:
+            meaning = kind.resource_error_codes.get(error.response.get("Error", {}).get("Code", ""))
+            if meaning is None:
+                raise call_error(error) from error
+            # A one-call kind's answer about its one resource, read as a batch's item would be.
+            if meaning == RESOURCE_NOT_FINISHED:
+                return BatchDeleteOutcome(not_finished=list(arns))
+            assert meaning == RESOURCE_GONE
+            return BatchDeleteOutcome(errors=[FailedJob(arn, NOT_FOUND_CODE, str(error)) for arn in arns])
+        except BotoCoreError as error:
             raise call_error(error) from error
-        return kind.read_delete_answer(response)
+        return kind.read_delete_answer(response, arns)

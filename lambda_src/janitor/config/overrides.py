@@ -53,6 +53,11 @@ class Overrides(BaseModel):
     target: Target | None = Field(
         None, description="Clean this account and Region instead of the function's own."
     )
+    kinds: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="Clean only these of the deployment's kinds (evaluationJobs, promptOptimizationJobs, batchEvaluations).",
+    )
     #: Set by the organization run's state machine (its execution name): the run writes its
     #: summary to the run's results and leaves the report and the metrics to the gathering step.
     organization_run: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,80}$")
@@ -118,6 +123,13 @@ def apply_overrides(settings: Settings, overrides: Overrides) -> Settings:
             f"maxDeletions: {overrides.max_deletions} is above this deployment's ceiling of "
             f"{settings.max_deletions_ceiling} {REDEPLOY_HINT.format(key=context_key('max_deletions_ceiling'))}"
         )
+    if overrides.kinds is not None and not set(overrides.kinds) <= settings.kinds:
+        # The role may act on the deployed kinds only: an override can narrow them, never widen.
+        problems.append(
+            f"kinds: {', '.join(sorted(set(overrides.kinds) - settings.kinds))} is not among this "
+            f"deployment's kinds ({', '.join(sorted(settings.kinds))}) "
+            f"{REDEPLOY_HINT.format(key=context_key('kinds'))}"
+        )
     if overrides.dry_run is False and settings.dry_run:
         problems.append(
             "dryRun: this stack was deployed with dryRun=true and never deletes; "
@@ -132,5 +144,6 @@ def apply_overrides(settings: Settings, overrides: Overrides) -> Settings:
             "dry_run": settings.dry_run if overrides.dry_run is None else overrides.dry_run,
             "older_than_days": overrides.older_than_days or settings.older_than_days,
             "max_deletions": overrides.max_deletions or settings.max_deletions,
+            "kinds": frozenset(overrides.kinds) if overrides.kinds is not None else settings.kinds,
         }
     )

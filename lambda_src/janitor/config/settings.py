@@ -16,8 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from janitor.config.deployment_file import DEPLOYMENT_FILE, DeploymentFileError, deployment_file_settings
-from janitor.config.naming import Style, environment_variable, setting_name
+from janitor.config.naming import Style, setting_name
 from janitor.config.setting_errors import SettingProblem, SettingsError
 from janitor.config.setting_types import (
     BUCKET_PATTERN,
@@ -31,7 +30,9 @@ from janitor.config.setting_types import (
     RegionSet,
     StrictBoolText,
 )
+from janitor.core.kind import Kind
 from janitor.core.selection import SelectionPolicy, retention_cutoff
+from janitor.kinds import DEFAULT_KINDS, KINDS
 from janitor.kinds.evaluation_jobs import APPLICATION_TYPES, EVALUATION_JOBS, FINISHED_STATUSES
 
 DEFAULT_RETAIN_TAG_KEY = "janitor:retain"
@@ -58,6 +59,10 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    kinds: CsvSet = Field(
+        DEFAULT_KINDS,
+        description="Which leftovers to clean: evaluationJobs, promptOptimizationJobs, batchEvaluations; the role may act on these only.",
+    )
     older_than_days: Days = Field(
         30, description="A job is old when its creation time is more than this many days ago."
     )
@@ -157,6 +162,16 @@ class Settings(BaseModel):
             raise ValueError("needs at least one status")
         return statuses
 
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, kinds: frozenset[str]) -> frozenset[str]:
+        unknown = sorted(kinds - KINDS.keys())
+        if unknown or not kinds:
+            raise ValueError(
+                f"unknown kind {', '.join(unknown) or '(none given)'}; choose from {', '.join(KINDS)}"
+            )
+        return kinds
+
     @field_validator("application_types")
     @classmethod
     def _known_application_types(cls, types: frozenset[str]) -> frozenset[str]:
@@ -207,11 +222,17 @@ class Settings(BaseModel):
             raise ValueError(f"must be at least {_named(info, 'max_deletions')} ({cap})")
         return ceiling
 
-    def selection_policy(self, now: datetime) -> SelectionPolicy:
+    @property
+    def enabled_kinds(self) -> list[Kind]:
+        """The kinds this deployment cleans, in the order a run cleans them."""
+        return [kind for name, kind in KINDS.items() if name in self.kinds]
+
+    def selection_policy(self, now: datetime, kind: Kind = EVALUATION_JOBS) -> SelectionPolicy:
         return SelectionPolicy(
-            kind=EVALUATION_JOBS,
+            kind=kind,
             cutoff=retention_cutoff(now, self.older_than_days),
-            statuses=self.eligible_statuses,
+            # eligibleStatuses narrows evaluation jobs; another kind's finished states are its own.
+            statuses=self.eligible_statuses if kind is EVALUATION_JOBS else kind.finished_statuses,
             application_types=self.application_types,
             name_exclude_pattern=self.name_exclude_regex,
             retain_tag_key=self.retain_tag_key,
@@ -240,50 +261,3 @@ def settings_from(
                 )
             )
         raise SettingsError(problems) from None
-
-
-def load_settings(environ: Mapping[str, str]) -> Settings:
-    """The settings from the function's environment variables and the deployment file, or
-    SettingsError naming each bad variable."""
-    try:
-        from_file = deployment_file_settings(environ)
-    except DeploymentFileError as error:
-        raise SettingsError([SettingProblem(DEPLOYMENT_FILE, str(error), None)]) from None
-    # Two sources of one setting would leave a reader guessing which one a run used.
-    twice = sorted(name for name in from_file if name in environ)
-    if twice:
-        raise SettingsError(
-            [
-                SettingProblem(name, f"is set both in the environment and in {DEPLOYMENT_FILE}", None)
-                for name in twice
-            ]
-        )
-    renamed = [
-        SettingProblem(
-            environment_variable(old),
-            f"was renamed {environment_variable(new)}: set that instead (cdk deploy sets it)",
-            environ[environment_variable(old)],
-        )
-        for new, old in RENAMED.items()
-        if environment_variable(old) in environ
-    ]
-    if renamed:
-        raise SettingsError(
-            renamed,
-            where="janitor configuration in the function's environment",
-            advice="Nothing was listed or deleted.",
-        )
-    given = {**environ, **from_file}
-    values = {
-        field: given[variable]
-        for field in Settings.model_fields
-        if (variable := environment_variable(field)) in given
-    }
-    try:
-        return settings_from(values, "environment")
-    except SettingsError as error:
-        raise SettingsError(
-            error.problems,
-            where="janitor configuration in the function's environment",
-            advice="Fix the value in the stack's context (cdk.json or `cdk deploy -c`) and redeploy.",
-        ) from None

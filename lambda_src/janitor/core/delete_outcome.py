@@ -23,6 +23,8 @@ class BatchReading:
     protected: list[str] = field(default_factory=list)
     #: Held back before the call: their outputs' bucket refused the janitor.
     kept: list[str] = field(default_factory=list)
+    #: The service says it is still running: kept for a later run.
+    not_finished: list[str] = field(default_factory=list)
 
     @property
     def unanswered_failures(self) -> list[FailedJob]:
@@ -38,7 +40,7 @@ class BatchReading:
         codes = {failure.code for failure in self.refused}
         if (
             self.refused
-            and not (self.deleted or self.gone or self.unanswered or self.protected)
+            and not (self.deleted or self.gone or self.unanswered or self.protected or self.not_finished)
             and len(codes) == 1
         ):
             return self.refused[0]
@@ -52,7 +54,10 @@ def read_batch(batch: Sequence[str], outcome: BatchDeleteOutcome) -> BatchReadin
         protected=[arn for arn in outcome.protected if arn in sent],
         kept=[arn for arn in outcome.kept if arn in sent and arn not in outcome.protected],
     )
-    answered: set[str] = {*reading.protected, *reading.kept}
+    reading.not_finished = [
+        arn for arn in outcome.not_finished if arn in sent and arn not in outcome.protected
+    ]
+    answered: set[str] = {*reading.protected, *reading.kept, *reading.not_finished}
     for arn in outcome.accepted:
         if arn in sent and arn not in answered:
             answered.add(arn)

@@ -56,6 +56,9 @@ class BatchDeleteOutcome:
     #: Never sent: their outputs' bucket refused the janitor, so deleting them would orphan the
     #: outputs (janitor.outputs.cleanup). Kept, not failed.
     kept: list[str] = field(default_factory=list)
+    #: Refused because the service says the resource is still running (a one-call kind's
+    #: ConflictException): kept for a later run, not failed.
+    not_finished: list[str] = field(default_factory=list)
 
 
 class LeftoverStore(Protocol):

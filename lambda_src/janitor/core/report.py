@@ -26,9 +26,12 @@ class FailedJob:
     job_identifier: str
     code: str
     message: str
+    #: The kind of leftover (`evaluationJobs`), stamped when its kind's run ends.
+    kind: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"jobIdentifier": self.job_identifier, "code": self.code, "message": self.message}
+        item = {"jobIdentifier": self.job_identifier, "code": self.code, "message": self.message}
+        return item | ({"kind": self.kind} if self.kind else {})
 
 
 @dataclass(slots=True)
@@ -56,6 +59,10 @@ class RunSummary:
     #: The target's Region refused the run as a whole ({"reason", "message"}): an opt-in Region
     #: the account has not enabled, or one an SCP denies. Skipped, not failed.
     target_skipped: dict[str, str] | None = None
+    #: Each cleaned kind's own counts ({"scanned", "eligible", "deleted", "failed", "skipped"}).
+    kinds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: How the report names what failed: the one kind's noun, or a word for all of them.
+    noun: str = "evaluation job"
 
     @property
     def failed(self) -> int:
@@ -96,6 +103,7 @@ class RunSummary:
             **({"target": self.target} if self.target else {}),
             **({"targetSkipped": self.target_skipped} if self.target_skipped else {}),
             **(self.outputs.to_dict() if self.outputs is not None else {}),
+            **({"kinds": self.kinds} if self.kinds else {}),
         }
 
 
@@ -114,6 +122,18 @@ def metric_values(summary: RunSummary) -> dict[str, int]:
     return values | (summary.outputs.metric_values() if summary.outputs is not None else {})
 
 
+#: The dimension each kind's own counts are published under, beside the totals.
+KIND_DIMENSION = "Kind"
+
+
+def kind_metric_values(summary: RunSummary) -> dict[str, dict[str, int]]:
+    """Each cleaned kind's counts as metrics: their number grows with the kinds, nothing else."""
+    return {
+        kind: {metric: int(counts[count]) for count, metric in METRIC_NAMES.items()}
+        for kind, counts in summary.kinds.items()
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class SnsMessage:
     subject: str
@@ -126,7 +146,7 @@ def failure_subject(summary: RunSummary, account: str, region: str, part: int = 
     if summary.systemic_error:
         what = f" stopped: {summary.systemic_error['operation']} {summary.systemic_error['code']}"
     elif summary.failed or not summary.outputs:
-        what = f": {summary.failed} evaluation {'job' if summary.failed == 1 else 'jobs'} not deleted"
+        what = f": {summary.failed} {summary.noun}{'' if summary.failed == 1 else 's'} not deleted"
     else:
         what = f": outputs of {len(summary.outputs.failed)} deleted jobs not deleted"
     return f"Bedrock janitor{what} ({account} {region}){suffix}"[:SNS_SUBJECT_LIMIT]
@@ -163,11 +183,11 @@ def _text_body(summary: RunSummary, account: str, region: str, chunk: _Part) -> 
         "Failed jobs, by error:",
     ]
     # Grouped by error, each message once: a systemic stop fails hundreds of jobs alike.
-    by_error: dict[tuple[str, str], list[str]] = {}
+    by_error: dict[tuple[str, str, str], list[str]] = {}
     for job in jobs:
-        by_error.setdefault((job.code, job.message), []).append(job.job_identifier)
-    for (code, message), arns in by_error.items():
-        lines += [f"{code}: {message}", *(f"- {arn}" for arn in arns)]
+        by_error.setdefault((job.kind, job.code, job.message), []).append(job.job_identifier)
+    for (kind, code, message), arns in by_error.items():
+        lines += [f"{kind + ' ' if kind else ''}{code}: {message}", *(f"- {arn}" for arn in arns)]
     lines += [
         "",
         "These jobs are still there; the next run tries again. A code 404 job is already gone; "

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -16,8 +16,8 @@ from janitor import METRICS_NAMESPACE, SERVICE_NAME
 from janitor.aws.notifier import SnsFailureNotifier, create_sns_client
 from janitor.aws.sdk import lenient_session
 from janitor.aws.worker_clients import call_error
+from janitor.config.function_environment import load_settings
 from janitor.config.overrides import InvalidInvocationError, apply_overrides, parse_invocation
-from janitor.config.settings import load_settings
 from janitor.config.targets import (
     home_target,
     needs_membership_check,
@@ -25,11 +25,17 @@ from janitor.config.targets import (
     resolve_target,
 )
 from janitor.core.deadline import Deadline
-from janitor.core.report import failure_messages, metric_values
+from janitor.core.report import (
+    KIND_DIMENSION,
+    RunSummary,
+    failure_messages,
+    kind_metric_values,
+    metric_values,
+)
 from janitor.organization.accounts import OrganizationAccounts, create_organizations_client
 from janitor.organization.results import READ_CONCURRENCY, RunResults, bounded_reply
 from janitor.outputs.s3 import create_s3_client
-from janitor.run.service import run_janitor
+from janitor.run.across_kinds import run_janitor
 from janitor.run.target_sessions import TargetConnections, role_session_name
 
 logger = Logger(service=SERVICE_NAME)
@@ -45,7 +51,7 @@ notifier = SnsFailureNotifier(lambda: create_sns_client(session), settings.notif
 targets = TargetConnections(
     session,
     settings.max_concurrency,
-    settings.tag_lookup == "batched",
+    settings.enabled_kinds,
     settings.member_role_name,
     output_buckets=settings.output_buckets if settings.delete_outputs else frozenset(),
     all_output_versions=settings.delete_output_versions,
@@ -98,7 +104,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
     )
     summary = run_janitor(
         run_settings,
-        stores.jobs,
+        stores.leftovers,
         logger,
         now=datetime.now(UTC),
         remaining_seconds=lambda: context.get_remaining_time_in_millis() / 1000,
@@ -122,6 +128,7 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         # Typed numbers.Number, which mypy never matches an int to (PEP 484's numeric tower).
         tracer.put_annotation(key=name, value=value)  # type: ignore[arg-type]
+    publish_kind_metrics(summary)
     report_deadline = Deadline(lambda: context.get_remaining_time_in_millis() / 1000 - REPORT_MARGIN_SECONDS)
     notifier.publish(failure_messages(summary, target.account_id, target.region), report_deadline)
     if summary.error:
@@ -129,6 +136,17 @@ def lambda_handler(event: Any, context: LambdaContext) -> dict[str, Any]:
         raise RunFailedError(f"{summary.error}. Partial run: {bounded_reply(result)}")
     metrics.add_metric(name="RunCompleted", unit=MetricUnit.Count, value=1)
     return result
+
+
+def publish_kind_metrics(summary: RunSummary) -> None:
+    """Each kind's counts under a Kind dimension, one metric document per kind (the totals above
+    keep the dimensions the alarms were made with)."""
+    for kind, values in kind_metric_values(summary).items():
+        kind_metrics = EphemeralMetrics(namespace=METRICS_NAMESPACE, service=SERVICE_NAME)
+        kind_metrics.add_dimension(name=KIND_DIMENSION, value=kind)
+        for name, value in values.items():
+            kind_metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        kind_metrics.flush_metrics()
 
 
 @functools.cache

@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from janitor import METRICS_NAMESPACE, SERVICE_NAME
 from janitor.aws.notifier import SnsFailureNotifier, create_sns_client
 from janitor.aws.sdk import lenient_session
+from janitor.config.function_environment import load_settings
 from janitor.config.overrides import InvalidInvocationError
-from janitor.config.settings import load_settings
 from janitor.config.targets import home_target, plan_targets
 from janitor.core.deadline import Deadline
 from janitor.organization.accounts import OrganizationAccounts, create_organizations_client

@@ -7,9 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from janitor.core.job_store import BatchDeleteOutcome
-from janitor.core.kind import NO_TIME, Kind
-from janitor.core.report import FailedJob
+from janitor.core.kind import LIST_FILTERED, NO_TIME, Kind, batch_delete_answer
 from janitor.core.selection import Leftover
 
 #: BatchDeleteEvaluationJob accepts jobs only in these states.
@@ -58,16 +56,6 @@ def _delete_request(arns: Sequence[str]) -> dict[str, Any]:
     return {"jobIdentifiers": list(arns)}
 
 
-def _read_delete_answer(response: Mapping[str, Any]) -> BatchDeleteOutcome:
-    return BatchDeleteOutcome(
-        accepted=[item["jobIdentifier"] for item in response.get("evaluationJobs", [])],
-        errors=[
-            FailedJob(item.get("jobIdentifier", ""), item.get("code", "Unknown"), item.get("message", ""))
-            for item in response.get("errors", [])
-        ],
-    )
-
-
 EVALUATION_JOBS = Kind(
     name="evaluationJobs",
     noun="evaluation job",
@@ -86,11 +74,15 @@ EVALUATION_JOBS = Kind(
     delete_operation="BatchDeleteEvaluationJob",
     delete_batch_size=25,
     list_query=_list_query,
+    list_order=LIST_FILTERED,
     summaries_key="jobSummaries",
     from_summary=_from_summary,
     get_request=_get_request,
     tags_request=_tags_request,
     read_tags=_read_tags,
     delete_request=_delete_request,
-    read_delete_answer=_read_delete_answer,
+    read_delete_answer=batch_delete_answer("evaluationJobs"),
+    # bedrock:BatchDeleteEvaluationJob supports aws:ResourceTag/${TagKey} (Service Authorization Reference).
+    retain_tag_deny=True,
+    has_outputs=True,
 )

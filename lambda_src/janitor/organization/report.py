@@ -21,6 +21,7 @@ from typing import Any
 
 from janitor.core.output_summary import OUTPUT_METRIC_NAMES
 from janitor.core.report import (
+    KIND_DIMENSION,
     METRIC_NAMES,
     SNS_MESSAGE_LIMIT_BYTES,
     SNS_SUBJECT_LIMIT,
@@ -96,7 +97,8 @@ def _failed_targets(results: Sequence[TargetResult]) -> list[dict[str, str]]:
 
 
 def organization_summary(results: Sequence[TargetResult]) -> dict[str, Any]:
-    """Targets run and failed, and the jobs scanned, eligible, deleted and failed: in all and by Region."""
+    """Targets run and failed, and the jobs scanned, eligible, deleted and failed: in all, by
+    Region and by kind."""
     by_region: dict[str, dict[str, int]] = {}
     for r in results:
         region = by_region.setdefault(
@@ -116,6 +118,12 @@ def organization_summary(results: Sequence[TargetResult]) -> dict[str, Any]:
         if r.summary is not None and r.summary.get("targetSkipped")
     ]
     with_outputs = [r.summary for r in results if r.summary is not None and OUTPUT_COUNTS[0] in r.summary]
+    by_kind: dict[str, dict[str, int]] = {}
+    for r in results:
+        for kind, counts in (r.summary or {}).get("kinds", {}).items():
+            totals = by_kind.setdefault(kind, dict.fromkeys(COUNTS, 0))
+            for count in COUNTS:
+                totals[count] += int(counts.get(count, 0))
     return {
         "targets": len(results),
         "targetsFailed": failed_targets,
@@ -129,6 +137,7 @@ def organization_summary(results: Sequence[TargetResult]) -> dict[str, Any]:
         "failedJobs": _per_target(results, "failedJobs"),
         "outputsFailed": _per_target(results, "outputsFailed"),
         "byRegion": dict(sorted(by_region.items())),
+        "byKind": dict(sorted(by_kind.items())),
         "complete": not failed_targets and all(r.summary and r.summary.get("complete") for r in results),
     }
 
@@ -145,6 +154,8 @@ def organization_metrics(summary: Mapping[str, Any]) -> list[tuple[dict[str, str
     metrics: list[tuple[dict[str, str], dict[str, int]]] = [({}, totals)]
     for region, counts in summary["byRegion"].items():
         metrics.append(({"Region": region}, values(counts, counts["targetsFailed"])))
+    for kind, counts in summary.get("byKind", {}).items():
+        metrics.append(({KIND_DIMENSION: kind}, {METRIC_NAMES[c]: int(counts[c]) for c in COUNTS}))
     return metrics
 
 

@@ -65,6 +65,8 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
     ) -> None:
         super().__init__(pool, deadline, batch_size=kind.delete_batch_size, max_in_flight=max_in_flight)
         self._operation = kind.delete_operation
+        #: How log lines name one resource (`Evaluation job`).
+        self._noun = kind.noun.capitalize()
         self._store = store
         self._outputs = outputs
         # Where each job's outputs are, for this run: a job retried in a later round is not
@@ -107,7 +109,7 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
                 for arn in batch:
                     # The call is out: Bedrock may yet delete these (they keep their cap places).
                     self._tally.log.warning(
-                        "Evaluation job delete abandoned, outcome unknown",
+                        f"{self._noun} delete abandoned, outcome unknown",
                         extra={"jobArn": arn, "outcome": "unknown", "reason": reason.value},
                     )
         return self._drop_unanswered()
@@ -199,12 +201,17 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
             self._tally.summary.eligible -= 1
             self._tally.skip(SkipReason.PROTECTED, arn)
             self._tally.log.info(
-                "Evaluation job protected: the retain tag was found after IAM refused the delete",
+                f"{self._noun} protected: the retain tag was found after IAM refused the delete",
                 extra={"jobArn": arn, "outcome": "protected"},
             )
         for arn in reading.gone:
             self._tally.released += 1
             self._tally.skip(SkipReason.ALREADY_GONE, arn)
+        for arn in reading.not_finished:
+            # Listed as finished, refused as running (a one-call kind's ConflictException).
+            self._tally.released += 1
+            self._tally.summary.eligible -= 1
+            self._tally.skip(SkipReason.NOT_FINISHED, arn)
         for failure in reading.refused:
             self._fail_or_retry(failure, rejected=True)
         for failure in reading.unanswered_failures:
@@ -222,7 +229,7 @@ class BatchDeletes(BatchedCalls[str, BatchResult]):
             self._tally.summary.eligible -= 1
             self._tally.skip(SkipReason.OUTPUTS_BUCKET_REFUSED, arn)
             self._tally.log.info(
-                "Evaluation job kept: its outputs' bucket refused the janitor (see outputsKept)",
+                f"{self._noun} kept: its outputs' bucket refused the janitor (see outputsKept)",
                 extra={"jobArn": arn, "outcome": SkipReason.OUTPUTS_BUCKET_REFUSED.value},
             )
 

@@ -18,9 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 
-from janitor.config.settings import Settings
 from janitor.core.deadline import Deadline, DeadlineExceededError, result_by
 from janitor.core.error_codes import treatment_of
 from janitor.core.job_store import BedrockCallError, LeftoverStore, TagIndex
@@ -247,28 +245,3 @@ class JanitorRun:
         abandoned = self._lookups.abandon() + self._deletes.abandon(reason)
         if abandoned:
             self.tally.skip(reason, count=abandoned)
-
-
-def run_janitor(
-    settings: Settings,
-    store: LeftoverStore,
-    log: EventLog,
-    now: datetime,
-    remaining_seconds: Callable[[], float],
-    tag_index: TagIndex | None = None,
-    outputs: OutputCleanup | None = None,
-) -> RunSummary:
-    """One run under `settings` (overrides already applied) against `store` (and `tag_index`,
-    and, with DELETE_OUTPUTS, removing the deleted jobs' outputs with `outputs`)."""
-    return JanitorRun(
-        store=store,
-        policy=settings.selection_policy(now),
-        dry_run=settings.dry_run,
-        older_than_days=settings.older_than_days,
-        log=log,
-        remaining_seconds=remaining_seconds,
-        time_reserve_seconds=settings.time_reserve_seconds,
-        max_concurrency=settings.max_concurrency,
-        tag_index=tag_index,
-        outputs=outputs,
-    ).execute()

@@ -55,7 +55,9 @@ class TagLookups(BatchedCalls[Leftover, TagAnswer]):
         self._tag_index = tag_index
         self._tally = tally
         self._on_answer = on_answer
-        self._operation = kind.tags_operation if tag_index is None else TAG_INDEX_OPERATION
+        self._operation = (
+            kind.tags_operation if tag_index is None and kind.tags_operation else TAG_INDEX_OPERATION
+        )
 
     def flush(self) -> None:
         """Ask for the tags of the batch being filled. With the most calls out, any answered

@@ -11,7 +11,7 @@ only stores that use the function's own credentials are kept between invocations
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,8 @@ from janitor.aws.sdk import client_config, lenient_session
 from janitor.aws.tagging import ResourceTagging, create_tagging_client
 from janitor.aws.worker_clients import call_error
 from janitor.config.overrides import Target
+from janitor.core.kind import Kind
+from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.outputs.cleanup import OutputCleanup
 from janitor.outputs.s3 import S3Outputs, create_s3_client
 
@@ -54,9 +56,11 @@ class TargetUnreachableError(RuntimeError):
 
 @dataclass(frozen=True)
 class TargetStores:
-    jobs: BedrockLeftovers
-    #: None when tags are looked up per job (TAG_LOOKUP=perJob).
-    tags: ResourceTagging | None
+    #: Each enabled kind's store, by kind name.
+    leftovers: dict[str, BedrockLeftovers]
+    #: tag:GetResources (its client made on first use): every kind's tags with TAG_LOOKUP=batched,
+    #: and always a kind's without a tag read of its own.
+    tags: ResourceTagging
     #: Removes deleted jobs' S3 outputs with the target's credentials; None: DELETE_OUTPUTS is off.
     outputs: OutputCleanup | None = None
 
@@ -64,7 +68,7 @@ class TargetStores:
 def session_stores(
     session: boto3.session.Session,
     max_concurrency: int,
-    batched_tag_lookups: bool,
+    kinds: Sequence[Kind] = (EVALUATION_JOBS,),
     output_buckets: frozenset[str] = frozenset(),
     all_output_versions: bool = False,
     bucket_owner: str | None = None,
@@ -73,21 +77,23 @@ def session_stores(
     and the command line's). With `output_buckets`, outputs are removed only from buckets that
     `bucket_owner` (the session's account) owns; without an owner, no S3 call is made until
     OutputCleanup.for_target names one."""
-    jobs = BedrockLeftovers(
-        create_kind_client(session, max_concurrency),
-        client_factory=lambda: create_kind_client(session, max_concurrency),
-    )
+    leftovers = {kind.name: _kind_store(session, max_concurrency, kind) for kind in kinds}
     # Its clients are made on first use, so a run that never looks tags up pays nothing.
-    tags = (
-        ResourceTagging(lambda: create_tagging_client(session, max_concurrency))
-        if batched_tag_lookups
-        else None
-    )
+    tags = ResourceTagging(lambda: create_tagging_client(session, max_concurrency))
     outputs = None
-    if output_buckets:
+    with_outputs = [leftovers[kind.name] for kind in kinds if kind.has_outputs]
+    if output_buckets and with_outputs:
         s3 = S3Outputs(lambda: create_s3_client(session, max_concurrency), all_output_versions, bucket_owner)
-        outputs = OutputCleanup(jobs, s3, output_buckets, bucket_owner=bucket_owner)
-    return TargetStores(jobs, tags, outputs)
+        outputs = OutputCleanup(with_outputs[0], s3, output_buckets, bucket_owner=bucket_owner)
+    return TargetStores(leftovers, tags, outputs)
+
+
+def _kind_store(session: boto3.session.Session, max_concurrency: int, kind: Kind) -> BedrockLeftovers:
+    return BedrockLeftovers(
+        create_kind_client(session, max_concurrency, kind),
+        client_factory=lambda: create_kind_client(session, max_concurrency, kind),
+        kind=kind,
+    )
 
 
 class TargetConnections:
@@ -97,7 +103,7 @@ class TargetConnections:
         self,
         home_session: boto3.session.Session,
         max_concurrency: int,
-        batched_tag_lookups: bool,
+        kinds: Sequence[Kind],
         member_role_name: str | None,
         sts_factory: Callable[[], STSClient] | None = None,
         *,
@@ -107,7 +113,7 @@ class TargetConnections:
         """`output_buckets` non-empty: remove deleted jobs' outputs there (DELETE_OUTPUTS)."""
         self._home_session = home_session
         self._max_concurrency = max_concurrency
-        self._batched = batched_tag_lookups
+        self._kinds = list(kinds)
         self._member_role_name = member_role_name
         self._sts_factory = sts_factory or (lambda: create_sts_client(home_session))
         self._output_buckets = output_buckets
@@ -129,7 +135,7 @@ class TargetConnections:
             return stores
         # Every S3 call names the target's account as the bucket owner, the function's own or the
         # member's, so a bucket of the same name elsewhere refuses (403) instead of being emptied.
-        return TargetStores(stores.jobs, stores.tags, stores.outputs.for_target(target.account_id))
+        return TargetStores(stores.leftovers, stores.tags, stores.outputs.for_target(target.account_id))
 
     def own_region_stores(self) -> TargetStores:
         """The stores of the function's own account and Region (AWS_REGION), made now and kept.
@@ -144,7 +150,7 @@ class TargetConnections:
         return session_stores(
             session,
             self._max_concurrency,
-            self._batched,
+            self._kinds,
             self._output_buckets,
             self._all_output_versions,
             bucket_owner,
