@@ -10,7 +10,7 @@ from janitor.core.deadline import Deadline
 from janitor.core.job_store import BatchDeleteOutcome, BedrockCallError
 from janitor.core.report import RunSummary
 from janitor.core.selection import Leftover
-from janitor.core.systemic import SYSTEMIC_ERROR_THRESHOLD, ConsecutiveFailures
+from janitor.core.systemic import SYSTEMIC_ERROR_THRESHOLD, ConsecutiveFailures, SystemicError
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor.run.tally import RunTally, SystemicStopError
 from tests.unit.fakes import InMemoryJobStore, RecordingLog, policy, run_in_memory
@@ -131,3 +131,10 @@ def test_a_systemic_stop_is_logged_and_reported_once_even_as_finished_work_is_ha
     assert [message for message, _ in log.errors] == ["Stopping: systemic error"]
     assert tally.summary.systemic_error is not None
     assert tally.summary.systemic_error["consecutiveCalls"] == SYSTEMIC_ERROR_THRESHOLD
+
+
+def test_the_advice_names_the_action_in_its_own_services_iam_prefix() -> None:
+    denied = SystemicError(
+        "DeleteBatchEvaluation", "AccessDeniedException", "not authorized", 10, "bedrock-agentcore"
+    )
+    assert "Allow bedrock-agentcore:DeleteBatchEvaluation to the function's role" in denied.describe()

@@ -26,6 +26,8 @@ class SystemicError:
     code: str
     message: str
     consecutive_calls: int
+    #: The IAM prefix of the operation's service, for the advice (`bedrock`, `bedrock-agentcore`).
+    service: str = "bedrock"
 
     def describe(self) -> str:
         return (
@@ -43,7 +45,7 @@ class SystemicError:
             return "Read the error above; the next run tries again."
         if "AccessDenied" in self.code or self.code in {"UnauthorizedOperation", "403"}:
             return (
-                f"Allow bedrock:{self.operation} to the function's role, and check SCPs and "
+                f"Allow {self.service}:{self.operation} to the function's role, and check SCPs and "
                 "permission boundaries for an explicit deny."
             )
         return "The function's credentials were refused: check its role and the account's STS settings."

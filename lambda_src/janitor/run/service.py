@@ -64,7 +64,11 @@ class JanitorRun:
             outputs=OutputsSummary() if self.outputs is not None else None,
         )
         self.tally = RunTally(
-            self.summary, self.log, noun=self.policy.kind.noun, record_decisions=self.record_decisions
+            self.summary,
+            self.log,
+            noun=self.policy.kind.noun,
+            record_decisions=self.record_decisions,
+            service=self.policy.kind.service,
         )
         self.deadline = Deadline(lambda: self.remaining_seconds() - self.time_reserve_seconds)
         self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="janitor")

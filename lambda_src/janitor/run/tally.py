@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from janitor.core.job_store import TAG_INDEX_OPERATION
 from janitor.core.report import FailedJob, RunSummary
 from janitor.core.selection import SkipReason
 from janitor.core.systemic import ConsecutiveFailures, SystemicError
@@ -32,11 +34,20 @@ class SystemicStopError(Exception):
 class RunTally:
     """Every outcome of the run goes through here, so each is counted and logged exactly once."""
 
-    def __init__(self, summary: RunSummary, log: EventLog, noun: str, record_decisions: bool = False) -> None:
+    def __init__(
+        self,
+        summary: RunSummary,
+        log: EventLog,
+        noun: str,
+        record_decisions: bool = False,
+        service: str = "bedrock",
+    ) -> None:
         self.summary = summary
         self.log = log
         #: The kind's name for one of its resources, in every log line (`evaluation job`).
         self._noun = noun
+        #: The kind's service, whose IAM prefix a systemic error's advice names.
+        self._service = service
         #: With `record_decisions` (the command line's plan): every job kept, with its reason, and
         #: every job a dry run would delete. The function's runs keep neither: memory stays flat.
         self.kept: list[tuple[str, SkipReason]] | None = [] if record_decisions else None
@@ -96,6 +107,9 @@ class RunTally:
             self.stop_systemic(systemic)
 
     def stop_systemic(self, systemic: SystemicError) -> None:
+        if systemic.operation != TAG_INDEX_OPERATION:
+            # The kind's own call: its advice names the kind's service.
+            systemic = dataclasses.replace(systemic, service=self._service)
         if self.summary.systemic_error is not None:
             raise SystemicStopError  # already stopping (work harvested on the way out): once is enough
         self.summary.stopped_by = STOPPED_BY_SYSTEMIC_ERROR
