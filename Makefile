@@ -16,7 +16,7 @@ export CDK_HOME := $(CURDIR)/.cdk
 export CDK_DISABLE_CLI_TELEMETRY := true
 CDK := $(CURDIR)/node_modules/.bin/cdk
 
-.PHONY: demo test lint emulator bench bench-quick bench-retry-layers bench-organization synth bootstrap deploy destroy clean
+.PHONY: demo test lint docs emulator bench bench-quick bench-retry-layers bench-organization synth bootstrap deploy destroy clean
 
 $(INSTALLED): requirements.txt requirements-lambda.txt requirements-dev.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
@@ -47,6 +47,11 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app.py infra lambda_src janitor_cli localdev emulator tests benchmarks
+
+## The documentation site (docs/, mkdocs.yml) into site/; any warning fails it. Material's banner about
+## MkDocs 2.0 is turned off: it is not a warning about these docs.
+docs: $(INSTALLED)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 ## The emulator on its own, for the AWS CLI: make emulator ARGS="--port 4567 --seed-demo"
 emulator: $(INSTALLED)
@@ -87,4 +92,4 @@ destroy: $(INSTALLED) $(NODE_INSTALLED)
 	$(CDK) destroy --force BedrockEvaluationJanitor
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .build .cdk .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules cdk.out .build .cdk .pytest_cache .mypy_cache .ruff_cache .hypothesis site dist build

@@ -14,12 +14,6 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from infra.config import ConfigError, load_config
 from infra.member_role import MEMBER_STACK_NAME, MemberRoleStack, member_role_args
-from infra.nag import (
-    acknowledge_kind_findings,
-    acknowledge_organization_run_findings,
-    acknowledge_output_findings,
-    acknowledge_reviewed_findings,
-)
 from infra.stack import JanitorStack
 
 STACK_NAME = "BedrockEvaluationJanitor"
@@ -35,15 +29,8 @@ def build_app(app: cdk.App) -> JanitorStack:
         # For member accounts the StackSet does not reach (memberAccounts outside the OUs, the
         # management account): cdk deploy BedrockEvaluationJanitorMember --parameters HubRoleArn=...
         MemberRoleStack(app, MEMBER_STACK_NAME, **member_role_args(config))
+    # The construct carries its reviewed findings (infra/nag.py); the app runs the checks.
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
-    organization_run = [stack.organization_run] if stack.organization_run else []
-    acknowledge_reviewed_findings(
-        stack, stack.janitor, stack.schedule, stack.notifications, *organization_run
-    )
-    acknowledge_kind_findings(stack.janitor, config.kinds, config.target_regions)
-    acknowledge_output_findings(stack.janitor, config.outputs)
-    if stack.organization_run is not None:
-        acknowledge_organization_run_findings(stack, stack.janitor, stack.organization_run, config)
     return stack
 
 

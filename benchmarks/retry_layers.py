@@ -15,7 +15,7 @@ The layers: the SDK's retries (standard mode, 8 attempts; off: AWS_MAX_ATTEMPTS=
 leaves the pacer nothing to retry with), the pacer (janitor.aws.pacing) and the run's retry rounds
 at its end (janitor.run.service.RETRY_ROUNDS). A layer earns its keep when some scenario loses jobs,
 or time, without it; a fourth, the listing's resume after the SDK's attempts, lost nothing
-anywhere and was removed (README, Safety). Results: benchmarks/results/retry_layers.json.
+anywhere and was removed (docs/safety.md). Results: benchmarks/results/retry_layers.json.
 """
 
 from __future__ import annotations

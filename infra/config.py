@@ -16,14 +16,15 @@ from typing import Any
 from aws_cdk import aws_logs as logs
 from pydantic import ValidationError
 
-from infra.cleanup_permissions import OutputPermissions
-from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS, schedule_period_seconds
-from infra.stack_settings import DEFAULT_MEMBER_ROLE_NAME, LOG_RETENTION, StackSettings, as_text
 from janitor.config.deployment_file import LIST_VARIABLES
-from janitor.config.naming import context_key, environment_variable
+from janitor.config.naming import Style, context_key, environment_variable, setting_name
 from janitor.config.setting_errors import SettingsError
 from janitor.config.settings import RENAMED, WIRED_BY_THE_STACK, Settings, settings_from
 from janitor.core.kind import Kind
+
+from .cleanup_permissions import OutputPermissions
+from .schedule_expression import FLEXIBLE_WINDOW_SECONDS, schedule_period_seconds
+from .stack_settings import DEFAULT_MEMBER_ROLE_NAME, LOG_RETENTION, StackSettings, as_text
 
 #: Context key -> the function's setting (a field of janitor.config.settings.Settings) it sets.
 FUNCTION_SETTINGS: dict[str, str] = {
@@ -38,16 +39,23 @@ CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)
 MIN_RUN_PERIOD = 3600
 
 
-class ConfigError(ValueError):
-    """Invalid CDK context; the message names each bad key. Nothing is synthesized."""
+#: Where a person fixes a bad value, by how the settings were written.
+_ADVICE = {
+    "context": (
+        "Invalid CDK context",
+        "Fix it in cdk.json or on the command line (cdk deploy -c key=value).",
+    ),
+    "field": ("Invalid BedrockEvaluationJanitor arguments", "Fix the construct's keyword arguments."),
+}
 
-    def __init__(self, problems: list[str]) -> None:
+
+class ConfigError(ValueError):
+    """Invalid settings; the message names each bad one as it was written. Nothing is synthesized."""
+
+    def __init__(self, problems: list[str], style: Style = "context") -> None:
         self.problems = problems
-        super().__init__(
-            "Invalid CDK context: "
-            + "; ".join(problems)
-            + ". Fix it in cdk.json or on the command line (cdk deploy -c key=value)."
-        )
+        what, advice = _ADVICE.get(style, _ADVICE["context"])
+        super().__init__(f"{what}: " + "; ".join(problems) + f". {advice}")
 
 
 @dataclass(frozen=True)
@@ -104,22 +112,33 @@ class JanitorConfig:
         return bool(self.organization_units or self.member_accounts)
 
 
-def _stack_settings(values: Mapping[str, Any]) -> tuple[StackSettings | None, list[str]]:
-    """The stack's settings from the context keys that are set, or the problems, each naming its key."""
+def _stack_settings(values: Mapping[str, Any], style: Style) -> tuple[StackSettings | None, list[str]]:
+    """The stack's settings from the context keys that are set, or the problems, each naming its
+    setting as written in `style`."""
     given = {field: values[key] for key, field in STACK_SETTINGS.items() if values[key] is not None}
     try:
         return StackSettings.model_validate(given), []
     except ValidationError as error:
         return None, [
-            f"{context_key(str(detail['loc'][0]))}: {detail['msg'].removeprefix('Value error, ')} "
+            f"{setting_name(str(detail['loc'][0]), style)}: {detail['msg'].removeprefix('Value error, ')} "
             f"(got {detail['input']!r})"
             for detail in error.errors()
         ]
 
 
-def load_config(context: Callable[[str], Any]) -> JanitorConfig:
+def config_from_arguments(arguments: Mapping[str, Any]) -> JanitorConfig:
+    """The construct's keyword arguments (settings' field names) as a validated JanitorConfig."""
+    known = {*FUNCTION_SETTINGS.values(), *STACK_SETTINGS.values()}
+    unknown = sorted(set(arguments) - known)
+    if unknown:
+        raise ConfigError([f"{name}: is not a setting" for name in unknown], "field")
+    by_key = {context_key(field): value for field, value in arguments.items()}
+    return load_config(by_key.get, style="field")
+
+
+def load_config(context: Callable[[str], Any], style: Style = "context") -> JanitorConfig:
     """Read every context key through `context` (e.g. `app.node.try_get_context`) and validate it.
-    A key that is not set takes its declared default."""
+    A key that is not set takes its declared default; a problem names its setting as `style` writes it."""
     values = {key: context(key) for key in CONTEXT_KEYS}
     warnings = []
     written_as = {}
@@ -136,18 +155,16 @@ def load_config(context: Callable[[str], Any]) -> JanitorConfig:
     }
     problems: list[str] = []
     try:
-        settings = settings_from(
-            {**texts, "notification_topic_arn": "arn:aws:sns:synth"}, "context", written_as
-        )
+        settings = settings_from({**texts, "notification_topic_arn": "arn:aws:sns:synth"}, style, written_as)
     except SettingsError as error:
         problems += [problem.describe() for problem in error.problems]
         settings = None
-    stack, stack_problems = _stack_settings(values)
+    stack, stack_problems = _stack_settings(values, style)
     problems += stack_problems
     if settings is not None and stack is not None:
-        problems += _combined_problems(settings, stack, values)
+        problems += _combined_problems(settings, stack, values, style)
     if problems or settings is None or stack is None:
-        raise ConfigError(problems)
+        raise ConfigError(problems, style)
     cross_account = bool(settings.organization_units or settings.member_accounts)
     if cross_account:
         settings = settings.model_copy(
@@ -202,25 +219,31 @@ def setting_text(value: Any) -> str:
     return as_text(value)
 
 
-def _combined_problems(settings: Settings, stack: StackSettings, written: Mapping[str, Any]) -> list[str]:
+def _combined_problems(
+    settings: Settings, stack: StackSettings, written: Mapping[str, Any], style: Style
+) -> list[str]:
     """What only the function's and the stack's settings together can get wrong; `written`: the
-    context as given, to show each value as the person wrote it."""
+    values by context key as given, to show each as the person wrote it."""
+
+    def name(field: str) -> str:
+        return setting_name(field, style)
+
     problems = []
     if stack.timeout_seconds < settings.time_reserve_seconds + 60:
         problems.append(
-            f"timeoutSeconds: must leave at least a minute of work beyond timeReserveSeconds "
-            f"({settings.time_reserve_seconds}) (got {written['timeoutSeconds']!r})"
+            f"{name('timeout_seconds')}: must leave at least a minute of work beyond "
+            f"{name('time_reserve_seconds')} ({settings.time_reserve_seconds}) (got {written['timeoutSeconds']!r})"
         )
     if settings.organization_units and not stack.organization_id:
         problems.append(
-            "organizationId: required with organizationUnits, for the member role's "
-            "aws:PrincipalOrgID condition (got '')"
+            f"{name('organization_id')}: required with {name('organization_units')}, for the member "
+            "role's aws:PrincipalOrgID condition (got '')"
         )
     fans_out = bool(settings.target_regions or settings.organization_units or settings.member_accounts)
     if fans_out and schedule_period_seconds(stack.schedule_expression) < MIN_RUN_PERIOD:
         problems.append(
-            "scheduleExpression: an organization run needs at least an hour between runs (its "
-            f"state machine times out {FLEXIBLE_WINDOW_SECONDS // 60} minutes before the next is due) "
-            f"(got {written['scheduleExpression']!r})"
+            f"{name('schedule_expression')}: an organization run needs at least an hour between runs "
+            f"(its state machine times out {FLEXIBLE_WINDOW_SECONDS // 60} minutes before the next is "
+            f"due) (got {written['scheduleExpression']!r})"
         )
     return problems

@@ -12,10 +12,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.cleanup_permissions import cleanup_statements
-from infra.config import JanitorConfig
-from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
 from janitor import RUNTIME_ENVIRONMENT
+
+from .cleanup_permissions import cleanup_statements
+from .config import JanitorConfig
+from .lambda_asset import ARCHITECTURE, RUNTIME, function_code
 
 HANDLER = "janitor.handlers.cleanup.lambda_handler"
 #: Async invocations (the schedule's) that still fail after Lambda's retries land here.
@@ -159,7 +160,7 @@ class JanitorFunction(Construct):
             timeout=Duration.seconds(config.timeout_seconds),
             # Unset by default: Lambda refuses a reservation that leaves the account less unreserved
             # concurrency than its minimum, which a new account's whole quota can be. Overlapping
-            # runs are harmless (a job deleted twice is `alreadyGone`); see README, reservedConcurrency.
+            # runs are harmless (a job deleted twice is `alreadyGone`); see docs/configuration.md, reservedConcurrency.
             reserved_concurrent_executions=config.reserved_concurrency,
             log_group=self.log_group,
             tracing=lambda_.Tracing.ACTIVE,

@@ -1,16 +1,21 @@
-"""The function's code asset: lambda_src/ plus its pinned dependencies, built without Docker.
+"""The function's code asset: the installed `janitor` package plus its pinned dependencies,
+built without Docker.
 
-Dependencies are installed by pip for the Lambda platform (arm64, CPython 3.14) into a cache
-keyed by the requirement files, then copied with the source into CDK's bundling directory. A
-deployment with list settings (accounts, OUs, Regions, buckets) gets them in a file at the
-asset's root (janitor.config.deployment_file) rather than in the environment, which Lambda
-caps at 4 KB: its source is a copy of lambda_src/ with that file, staged under .build/.
+The code comes from wherever Python imports `janitor` from: lambda_src/ in this checkout, or
+site-packages where the wheel installed it (a team's own CDK app); the pins ship with this package
+(requirements-lambda.txt and constraints.txt, links to the repo's own). Dependencies are installed
+by pip for the Lambda platform (arm64, CPython 3.14) into a cache keyed by the pins, then copied
+with the code into CDK's bundling directory. A deployment with list settings (accounts, OUs,
+Regions, buckets) gets them in a file at the asset's root (janitor.config.deployment_file)
+rather than in the environment, which Lambda caps at 4 KB: its source is a staged copy of the
+package with that file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -22,15 +27,27 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
-from infra.asset_pruning import UNUSED_FILES, UNUSED_PACKAGES, kept_services, prune
+import janitor
 from janitor.config.deployment_file import DEPLOYMENT_FILE
 
-REPO = Path(__file__).resolve().parent.parent
-SOURCE = REPO / "lambda_src"
-REQUIREMENTS = REPO / "requirements-lambda.txt"
-CONSTRAINTS = REPO / "constraints.txt"
-CACHE = REPO / ".build" / "lambda-deps"
-STAGED_SOURCES = REPO / ".build" / "lambda-src"
+from .asset_pruning import UNUSED_FILES, UNUSED_PACKAGES, kept_services, prune
+
+#: The function's package, as Python finds it.
+PACKAGE = Path(janitor.__file__).resolve().parent
+#: In a checkout lambda_src/ holds the package and nothing else, so it is the asset's source as is.
+CHECKOUT = PACKAGE.parent.name == "lambda_src"
+SOURCE = PACKAGE.parent if CHECKOUT else PACKAGE
+_HERE = Path(__file__).parent
+REQUIREMENTS = _HERE / "requirements-lambda.txt"
+CONSTRAINTS = _HERE / "constraints.txt"
+#: Built dependencies and staged sources: the checkout's .build/, or the user's cache directory.
+BUILD = (
+    PACKAGE.parents[1] / ".build"
+    if CHECKOUT
+    else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bedrock-eval-janitor"
+)
+CACHE = BUILD / "lambda-deps"
+STAGED_SOURCES = BUILD / "lambda-src"
 #: The newest Python runtime Lambda offers (cdk-nag L1 holds us to it).
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -46,7 +63,7 @@ def _digest(*paths: Path) -> str:
             else [path]
         )
         for file in files:
-            digest.update(str(file.relative_to(REPO)).encode())
+            digest.update(str(file.relative_to(path if path.is_dir() else path.parent)).encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -90,8 +107,9 @@ _NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
 def staged_source(deployment_file: Mapping[str, str]) -> Path:
-    """lambda_src/ itself, or, with list settings, a copy of it holding DEPLOYMENT_FILE too."""
-    if not deployment_file:
+    """The asset's root: lambda_src/ itself, or a staged copy holding the `janitor` package (and,
+    with list settings, DEPLOYMENT_FILE)."""
+    if not deployment_file and CHECKOUT:
         return SOURCE
     content = json.dumps(dict(sorted(deployment_file.items())), indent=1).encode()
     digest = hashlib.sha256(_digest(SOURCE).encode() + content).hexdigest()[:16]
@@ -99,8 +117,9 @@ def staged_source(deployment_file: Mapping[str, str]) -> Path:
     if not target.is_dir():
         staging = target.with_suffix(".partial")
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(SOURCE, staging, ignore=_NOT_SHIPPED)
-        (staging / DEPLOYMENT_FILE).write_bytes(content)
+        shutil.copytree(PACKAGE, staging / "janitor", ignore=_NOT_SHIPPED)
+        if deployment_file:
+            (staging / DEPLOYMENT_FILE).write_bytes(content)
         try:
             staging.rename(target)
         except OSError:

@@ -11,7 +11,7 @@ account's evaluation jobs in the target Regions. IAM is global: one Region's sta
 enough per account.
 
 Delivered to the OUs by the hub stack's StackSet (infra/member_role_stack_set.py); with
-`memberAccounts` only, deploy this stack in each account (README: organization mode).
+`memberAccounts` only, deploy this stack in each account (docs/organization-mode.md).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.cleanup_permissions import OutputPermissions, cleanup_statements
-from infra.config import JanitorConfig
-from infra.nag import acknowledge, acknowledge_kind_findings, acknowledge_output_findings
-from infra.stack_settings import DEFAULT_MEMBER_ROLE_NAME
 from janitor.core.kind import Kind
 from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
+
+from .cleanup_permissions import OutputPermissions, cleanup_statements
+from .config import JanitorConfig
+from .nag import acknowledge, acknowledge_kind_findings, acknowledge_output_findings
+from .stack_settings import DEFAULT_MEMBER_ROLE_NAME
 
 MEMBER_ROLE_NAME = DEFAULT_MEMBER_ROLE_NAME
 MEMBER_STACK_NAME = "BedrockEvaluationJanitorMember"

@@ -4,7 +4,7 @@ Service-managed permissions with automatic deployment: accounts created in or mo
 later get the role without a redeploy, and accounts that leave lose it. One Region is enough,
 IAM being global: the hub's own. The StackSet is created by the management account or a StackSets
 delegated administrator (`stackSetCallAs`), after trusted access for StackSets is enabled in
-Organizations (README: organization mode). StackSets never deploy to the management account
+Organizations (docs/organization-mode.md). StackSets never deploy to the management account
 itself; when it is a target too, deploy the member role stack there by hand.
 """
 
@@ -17,8 +17,8 @@ from aws_cdk import aws_cloudformation as cloudformation
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.config import JanitorConfig
-from infra.member_role import member_role_args, member_role_template
+from .config import JanitorConfig
+from .member_role import member_role_args, member_role_template
 
 #: The share of accounts whose stack instance may fail before an operation stops.
 FAILURE_TOLERANCE_PERCENTAGE = 10
@@ -61,7 +61,7 @@ class MemberRoleStackSet(Construct):
             # refuse the role (an SCP denying iam:CreateRole, a role of that name left by a
             # manual deploy) end as failed instances without failing the operation, and so
             # without rolling the hub stack back; strict mode would also cap the concurrency at
-            # the tolerance plus one. README: organization mode, "a failed stack instance".
+            # the tolerance plus one. docs/organization-mode.md.
             operation_preferences=cloudformation.CfnStackSet.OperationPreferencesProperty(
                 concurrency_mode="SOFT_FAILURE_TOLERANCE",
                 max_concurrent_percentage=25,

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from aws_cdk import Acknowledgment, Stack, Validations
 from constructs import Construct
 
-from infra.cleanup_permissions import OutputPermissions
-from infra.config import JanitorConfig
-from infra.janitor_function import JanitorFunction
-from infra.notifications import FailureNotifications
-from infra.organization_run import OrganizationRun
-from infra.schedule import NightlySchedule
 from janitor.core.kind import Kind
+
+from .cleanup_permissions import OutputPermissions
+from .config import JanitorConfig
+from .janitor_function import JanitorFunction
+from .notifications import FailureNotifications
+from .organization_run import OrganizationRun
+from .schedule import NightlySchedule
 
 
 def acknowledge(scope: Construct, rule: str, reason: str) -> None:
@@ -62,9 +63,10 @@ def acknowledge_reviewed_findings(
         "error and the request context (a DLQ would keep only the event).",
     )
     # The scheduler target's role is created at stack level, outside the NightlySchedule construct.
+    function = stack.get_logical_id(janitor.function.node.default_child)  # type: ignore[arg-type]
     acknowledge(
         stack,
-        "AwsSolutions::AwsSolutions-IAM5[Resource::<JanitorFunction820277F8.Arn>:*]",
+        f"AwsSolutions::AwsSolutions-IAM5[Resource::<{function}.Arn>:*]",
         "Added by the scheduler's LambdaInvoke target: it lets the schedule invoke versions and "
         "aliases of this one function, nothing else.",
     )

@@ -29,11 +29,12 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from infra.config import JanitorConfig
-from infra.janitor_function import ASYNC_RETRY_ATTEMPTS, JanitorFunction, encrypted_log_group, failure_queue
-from infra.lambda_asset import ARCHITECTURE, RUNTIME, function_code
-from infra.schedule import FLEXIBLE_WINDOW
 from janitor import RUNTIME_ENVIRONMENT
+
+from .config import JanitorConfig
+from .janitor_function import ASYNC_RETRY_ATTEMPTS, JanitorFunction, encrypted_log_group, failure_queue
+from .lambda_asset import ARCHITECTURE, RUNTIME, function_code
+from .schedule import FLEXIBLE_WINDOW
 
 COORDINATOR_HANDLER = "janitor.handlers.coordinator.lambda_handler"
 #: A run's objects are kept this long, for reading a past run's summary and results.
@@ -172,7 +173,7 @@ class OrganizationRun(Construct):
                 iam.PolicyStatement(
                     sid="EnumerateTheOrganizationUnits",
                     # Read-only; callable only by the management account or a delegated
-                    # administrator for Organizations (README: organization mode).
+                    # administrator for Organizations (docs/organization-mode.md).
                     actions=["organizations:ListChildren", "organizations:ListAccountsForParent"],
                     resources=["*"],
                 )

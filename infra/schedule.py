@@ -10,9 +10,9 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
 from constructs import Construct
 
-from infra.config import JanitorConfig
-from infra.janitor_function import failure_queue
-from infra.schedule_expression import FLEXIBLE_WINDOW_SECONDS
+from .config import JanitorConfig
+from .janitor_function import failure_queue
+from .schedule_expression import FLEXIBLE_WINDOW_SECONDS
 
 FLEXIBLE_WINDOW = Duration.seconds(FLEXIBLE_WINDOW_SECONDS)
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from aws_cdk import aws_logs as logs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from infra.schedule_expression import as_schedule
+from .schedule_expression import as_schedule
 
 #: The member role's name when memberRoleName is not set (the StackSet deploys it under this name).
 DEFAULT_MEMBER_ROLE_NAME = "BedrockEvaluationJanitorMember"

@@ -174,7 +174,7 @@ def test_create_test_event_registry_is_a_deprecated_no_op(template: Template, tm
     assert with_key.to_json() == template.to_json()
     stack = app.node.find_child(STACK_NAME)
     Annotations.from_stack(stack).has_warning(  # type: ignore[arg-type]
-        "/BedrockEvaluationJanitor/ConsoleTestEvents",
+        "/BedrockEvaluationJanitor/Default/ConsoleTestEvents",
         Match.string_like_regexp("createTestEventRegistry is deprecated"),
     )
 

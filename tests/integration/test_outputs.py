@@ -24,7 +24,7 @@ RECENT = datetime.now(UTC) - timedelta(days=2)
 LISTED = "eval-results"
 UNLISTED = "other-team-evals"
 OUTPUTS = {"DELETE_OUTPUTS": "true", "OUTPUT_BUCKETS": LISTED}
-#: What an automatic evaluation job writes under its own prefix (README: Bedrock's S3 layout).
+#: What an automatic evaluation job writes under its own prefix (docs/s3-outputs.md).
 FILES = ("models/m/taskTypes/Generation/datasets/BoolQ/0_output.jsonl", "custom_metrics/helpfulness.json")
 
 

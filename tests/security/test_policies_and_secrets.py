@@ -24,9 +24,9 @@ RESOURCELESS_ACTIONS = {
 #: AWS's documented example account: the local stand-ins (moto, the emulator) run as it.
 PLACEHOLDER_ACCOUNT = "123456789012"
 #: Local stand-ins for AWS, where only the placeholder account may appear; tests are not scanned.
-#: Where AWS's documentation placeholder account may appear: the local stand-ins, and the README's
+#: Where AWS's documentation placeholder account may appear: the local stand-ins, and the docs'
 #: sample output of the command line against the emulator.
-FIXTURE_DIRS = ("emulator/", "localdev/", "README.md")
+FIXTURE_DIRS = ("emulator/", "localdev/", "docs/command-line.md")
 #: Pinned package lists: versions and hashes, not code.
 DATA_FILES = {"package-lock.json", "constraints.txt", "requirements-checkov.txt"}
 

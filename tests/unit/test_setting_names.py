@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 import typer
 
+from docs.hooks.settings_table import PAGE, with_settings_table
 from infra.config import CONTEXT_KEYS, DEPRECATED_KEYS, FUNCTION_SETTINGS, STACK_SETTINGS, load_config
 from infra.console_test_events import event_schema
 from infra.settings_table import settings_table
+from infra.stack_settings import StackSettings
 from janitor.config.naming import command_line_option, context_key, environment_variable
 from janitor.config.overrides import Overrides
 from janitor.config.settings import WIRED_BY_THE_STACK, Settings
@@ -94,6 +96,24 @@ def test_every_command_line_option_for_a_setting_is_named_after_it() -> None:
     }
 
 
-def test_the_readmes_settings_table_is_the_one_the_declarations_give() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert settings_table() in readme, "regenerate it: python -m infra.settings_table"
+def test_the_docs_settings_table_is_the_one_the_declarations_give() -> None:
+    """The configuration page as the site's build renders it (docs/hooks/settings_table.py)."""
+    source = (REPO / "docs" / PAGE).read_text(encoding="utf-8")
+    generated = with_settings_table(source)
+    assert generated.count(settings_table()) == 1
+    # No hand-written copy left beside the generated one to drift.
+    assert generated.count("| `olderThanDays` |") == 1
+    for field in (*Settings.model_fields.keys() - WIRED_BY_THE_STACK, *StackSettings.model_fields):
+        assert f"| `{context_key(field)}` | `{field}` |" in generated, field
+
+
+def test_the_settings_table_gives_each_setting_its_construct_argument() -> None:
+    """The construct's keyword argument is the field name, as every other name derives from it."""
+    rows = settings_table().splitlines()
+    assert rows[1].startswith("| context key (and console override) | construct argument |")
+    assert any(
+        row.startswith("| `olderThanDays` | `older_than_days` | `OLDER_THAN_DAYS` | `30` |") for row in rows
+    )
+    assert any(
+        row.startswith("| `notificationEmails` | `notification_emails` | *(the stack's)* |") for row in rows
+    )

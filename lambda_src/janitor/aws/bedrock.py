@@ -117,7 +117,7 @@ class BedrockLeftovers:
             # The listing client is this thread's alone; its calls are bounded like the workers'.
             # Pages are followed with the service's own nextToken rather than botocore's paginator,
             # whose tokens are its own format. A page that fails after the SDK's attempts ends
-            # the listing: resuming it bought nothing in any measured scenario (README, Safety).
+            # the listing: resuming it bought nothing in any measured scenario (docs/safety.md).
             self._workers.bound_by(deadline)
             try:
                 page = self._call(self._client, kind.list_operation, **query)

@@ -5,8 +5,8 @@ caller in the account. The SDK's standard retry mode absorbs a throttle with a r
 exponentially growing backoff per thread, so many worker threads hammering one quota all end up
 asleep at once while its tokens go unused; botocore's adaptive mode would pace, but its limiter
 is per client, every worker has a client of its own (see janitor.aws.worker_clients), and it cuts
-its rate on every throttle, so throttling that strikes at random ratchets it down (README,
-Performance). So the workers share one `RequestPacer` per operation instead, which works in
+its rate on every throttle, so throttling that strikes at random ratchets it down (docs/performance.md).
+So the workers share one `RequestPacer` per operation instead, which works in
 windows of WINDOW_SECONDS from an operation's first throttle:
 
 - The first throttle caps the operation at what the service let through in the last window
@@ -67,7 +67,7 @@ RECHECK_SECONDS = 0.05
 #: at random: such a throttle sets no cap (and lets go of one), leaving it to the SDK's backoff.
 #: Without this rule, a random throttle among a run's first replies set a cap of 1-4 requests/s
 #: that 30% random throttling then held there: 1,900 deletions took 64 s, 35 s unpaced
-#: (`python -m benchmarks.retry_layers`, README). Quotas under about this many requests/s are
+#: (`python -m benchmarks.retry_layers`, docs/performance.md). Quotas under about this many requests/s are
 #: left to the SDK's backoff.
 MIN_REPLIES_TO_PACE = 5
 #: A cap this high paces nothing a Lambda function can send: the pacer lets go of it.

@@ -77,7 +77,7 @@ class Kind:
     #: else deleted it) or `notFinished` (the service says it is still running).
     resource_error_codes: Mapping[str, str] = field(default_factory=dict)
     #: IAM documents `aws:ResourceTag` for the delete action, so the role carries a Deny on the
-    #: retain tag; otherwise only the code's own check protects (README, Safety).
+    #: retain tag; otherwise only the code's own check protects (docs/safety.md).
     retain_tag_deny: bool = False
     #: Where the resource keeps outputs the janitor may delete with it (deleteOutputs).
     has_outputs: bool = False

@@ -59,7 +59,7 @@ class RunTally:
 
     def deleted(self, arns: Sequence[str]) -> None:
         """One log line per delete call, not per job: at 4,750 jobs a run, a line each cost more
-        CPU than parsing every reply (README, Performance), and a Lambda function has little."""
+        CPU than parsing every reply (docs/performance.md), and a Lambda function has little."""
         if not arns:
             return
         self.summary.deleted += len(arns)
