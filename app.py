@@ -20,7 +20,7 @@ STACK_NAME = "BedrockEvaluationJanitor"
 
 
 def build_app(app: cdk.App) -> JanitorStack:
-    config = load_config(app.node.try_get_context)
+    config = load_config(app.node.try_get_context, given=app.node.get_all_context())
     # Environment-agnostic: the same template deploys to any account and region.
     stack = JanitorStack(app, STACK_NAME, config=config)
     for warning in config.warnings:

@@ -8,14 +8,16 @@ Their field names give the context keys; a key that is not set takes the declare
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import aws_logs as logs
 from pydantic import ValidationError
 
+from janitor.aws.regions import unknown_region_message
 from janitor.config.deployment_file import LIST_VARIABLES
 from janitor.config.naming import Style, context_key, environment_variable, setting_name
 from janitor.config.setting_errors import SettingsError
@@ -35,6 +37,9 @@ DEPRECATED_KEYS = {context_key(old): context_key(new) for new, old in RENAMED.it
 #: Context key -> the stack's setting (a field of infra.stack_settings.StackSettings) it sets.
 STACK_SETTINGS: dict[str, str] = {context_key(field): field for field in StackSettings.model_fields}
 CONTEXT_KEYS = (*FUNCTION_SETTINGS, *STACK_SETTINGS)
+#: Context keys of the CDK and of other tools, allowed by prefix: feature flags (@aws-cdk/...),
+#: the CLI's own (aws:cdk:..., cli-telemetry, acknowledged-issue-numbers); lookups hold a colon.
+OTHER_TOOLS_PREFIXES = ("@", "aws:", "aws-cdk", "cdk", "cli-", "acknowledged-issue-numbers")
 #: The shortest schedule period of an organization run, in seconds.
 MIN_RUN_PERIOD = 3600
 
@@ -136,9 +141,27 @@ def config_from_arguments(arguments: Mapping[str, Any]) -> JanitorConfig:
     return load_config(by_key.get, style="field")
 
 
-def load_config(context: Callable[[str], Any], style: Style = "context") -> JanitorConfig:
+def unknown_key_problems(given: Iterable[str]) -> list[str]:
+    """A context key the app does not know, named with the closest one it does: a typo such as
+    retentionDay would otherwise deploy the default silently. Keys the CDK and other tools set
+    (feature flags, lookups, the CLI's own) are theirs, told apart by their form."""
+    known = [*CONTEXT_KEYS, *DEPRECATED_KEYS]
+    problems = []
+    for key in sorted(given):
+        if key in known or key.startswith(OTHER_TOOLS_PREFIXES) or ":" in key:
+            continue
+        closest = [DEPRECATED_KEYS.get(match, match) for match in difflib.get_close_matches(key, known, n=1)]
+        hint = f"; did you mean {closest[0]}?" if closest else ""
+        problems.append(f"{key}: is not a setting of this app{hint}")
+    return problems
+
+
+def load_config(
+    context: Callable[[str], Any], style: Style = "context", given: Iterable[str] = ()
+) -> JanitorConfig:
     """Read every context key through `context` (e.g. `app.node.try_get_context`) and validate it.
-    A key that is not set takes its declared default; a problem names its setting as `style` writes it."""
+    A key that is not set takes its declared default; a problem names its setting as `style` writes
+    it. `given`: every key the context holds, each of which must be known."""
     values = {key: context(key) for key in CONTEXT_KEYS}
     warnings = []
     written_as = {}
@@ -153,7 +176,7 @@ def load_config(context: Callable[[str], Any], style: Style = "context") -> Jani
     texts = {
         field: as_text(values[key]) for key, field in FUNCTION_SETTINGS.items() if values[key] is not None
     }
-    problems: list[str] = []
+    problems: list[str] = unknown_key_problems(given)
     try:
         settings = settings_from({**texts, "notification_topic_arn": "arn:aws:sns:synth"}, style, written_as)
     except SettingsError as error:
@@ -229,6 +252,8 @@ def _combined_problems(
         return setting_name(field, style)
 
     problems = []
+    if (unknown := unknown_region_message(settings.target_regions)) is not None:
+        problems.append(f"{name('target_regions')}: {unknown} (got {written['targetRegions']!r})")
     if stack.timeout_seconds < settings.time_reserve_seconds + 60:
         problems.append(
             f"{name('timeout_seconds')}: must leave at least a minute of work beyond "

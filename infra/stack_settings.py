@@ -96,7 +96,8 @@ def _as_organization_id(value: Any) -> str | None:
     text = as_text(value).strip()
     if text and not _ORGANIZATION_ID.match(text):
         raise ValueError(
-            "must be an organization id such as o-a1b2c3d4e5 (aws organizations describe-organization)"
+            "must be an organization id: o- followed by 10 to 32 lowercase letters or digits, such as "
+            "o-a1b2c3d4e5 (aws organizations describe-organization --query Organization.Id)"
         )
     return text or None
 

@@ -12,7 +12,7 @@ import pytest
 
 from infra.config import CONTEXT_KEYS, ConfigError, load_config
 from infra.schedule_expression import schedule_period_seconds
-from tests.infra.synthesis import DEFAULT_CONTEXT, REPO, cdk_environment, run_cdk
+from tests.infra.synthesis import DEFAULT_CONTEXT, REPO, Synth, cdk_environment, run_cdk
 
 
 def config_with(**overrides: Any) -> Any:
@@ -220,3 +220,57 @@ def test_a_valid_context_synthesizes_with_clean_output(tmp_path: Path) -> None:
     assert "end-of-life" not in result.stderr + result.stdout
     assert "feature flags" not in result.stderr + result.stdout
     assert json.loads((tmp_path / "out" / "BedrockEvaluationJanitor.template.json").read_text())["Resources"]
+
+
+@pytest.mark.parametrize(
+    ("key", "closest"),
+    [("retentionDay", "olderThanDays"), ("olderThanDay", "olderThanDays"), ("maxDeletion", "maxDeletions")],
+)
+def test_an_unknown_context_key_fails_naming_it_and_the_closest_known_one(key: str, closest: str) -> None:
+    context = {**DEFAULT_CONTEXT, key: "14"}
+    with pytest.raises(ConfigError, match=rf"{key}: is not a setting of this app; did you mean {closest}\?"):
+        load_config(context.get, given=context)
+
+
+def test_the_cdks_own_keys_and_other_tools_keys_stay_allowed() -> None:
+    context = {
+        **DEFAULT_CONTEXT,
+        "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
+        "aws:cdk:enable-path-metadata": True,
+        "availability-zones:account=123456789012:region=us-east-1": ["us-east-1a"],
+        "acknowledged-issue-numbers": [32775],
+        "cli-telemetry": False,
+    }
+    load_config(context.get, given=context)
+
+
+def test_a_typo_fails_the_real_apps_synth(synth: Synth) -> None:
+    with pytest.raises(
+        Exception, match="retentionDay: is not a setting of this app; did you mean olderThanDays"
+    ):
+        synth(retentionDay="14")
+
+
+@pytest.mark.parametrize("key", ["outputBuckets", "deleteOutputVersions"])
+def test_a_setting_that_means_something_only_with_delete_outputs_is_refused_without_it(key: str) -> None:
+    context = {**DEFAULT_CONTEXT, key: "eval-results" if key == "outputBuckets" else "true"}
+    with pytest.raises(ConfigError, match=rf"{key}: means nothing without deleteOutputs=true"):
+        load_config(context.get)
+
+
+def test_a_malformed_organization_id_gets_one_message_saying_the_format() -> None:
+    context = {**DEFAULT_CONTEXT, "organizationUnits": "ou-abcd-12345678", "organizationId": "org-123"}
+    with pytest.raises(ConfigError) as refused:
+        load_config(context.get)
+    assert refused.value.problems == [
+        "organizationId: must be an organization id: o- followed by 10 to 32 lowercase letters or "
+        "digits, such as o-a1b2c3d4e5 (aws organizations describe-organization --query "
+        "Organization.Id) (got 'org-123')"
+    ]
+
+
+def test_a_target_region_that_is_no_region_of_any_partition_is_refused_by_name() -> None:
+    context = {**DEFAULT_CONTEXT, "targetRegions": "eu-west-1,us-east-9"}
+    with pytest.raises(ConfigError, match="targetRegions: us-east-9 is not a Region of any AWS partition"):
+        load_config(context.get)
+    load_config({**DEFAULT_CONTEXT, "targetRegions": "us-gov-west-1,cn-north-1"}.get)

@@ -48,6 +48,8 @@ def _each_matching(pattern: str, what: str) -> AfterValidator:
 
 
 CsvSet = Annotated[frozenset[str], BeforeValidator(_split_csv)]
+
+
 RegionSet = Annotated[CsvSet, _each_matching(REGION_PATTERN, "a Region name such as us-east-1")]
 ParentIdSet = Annotated[
     CsvSet, _each_matching(PARENT_ID_PATTERN, "a root id (r-...) or an OU id (ou-...-...)")

@@ -207,12 +207,26 @@ class Settings(BaseModel):
     @field_validator("output_buckets")
     @classmethod
     def _buckets_when_deleting_outputs(cls, buckets: frozenset[str], info: ValidationInfo) -> frozenset[str]:
-        if info.data.get("delete_outputs") and not buckets:
+        deleting = info.data.get("delete_outputs")
+        if deleting and not buckets:
             raise ValueError(
                 f"is required with {_named(info, 'delete_outputs')}=true: name the buckets outputs "
                 "may be deleted from"
             )
+        if buckets and deleting is False:
+            raise ValueError(
+                f"means nothing without {_named(info, 'delete_outputs')}=true: set both, or neither"
+            )
         return buckets
+
+    @field_validator("delete_output_versions")
+    @classmethod
+    def _versions_only_when_deleting_outputs(cls, versions: bool, info: ValidationInfo) -> bool:
+        if versions and info.data.get("delete_outputs") is False:
+            raise ValueError(
+                f"means nothing without {_named(info, 'delete_outputs')}=true: set both, or neither"
+            )
+        return versions
 
     @field_validator("max_deletions_ceiling")
     @classmethod
