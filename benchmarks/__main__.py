@@ -1,8 +1,9 @@
 """`python -m benchmarks [--quick] [--latency-ms 50] [--sizes 1000 10000 50000]`.
 
 Prints the side-by-side table, the cold start and the targets; writes the results as JSON and
-the wall-time chart as PNG (results/latest.json and results/wall_time.png for a full run,
-results/quick.json and results/wall_time_quick.png for --quick).
+the wall-time chart as PNG (latest.json and wall_time.png for a full run, quick.json and
+wall_time_quick.png for --quick) to .bench/, ignored by git, or with --update-committed to the
+committed benchmarks/results/ that docs/performance.md quotes.
 """
 
 from __future__ import annotations
@@ -21,21 +22,15 @@ from typing import Any
 
 from benchmarks import bounds
 from benchmarks.coldstart import measure_cold_start
+from benchmarks.output import add_output_arguments, resolve_output_dir, shown
 from benchmarks.plan import Plan, run_plan
+from benchmarks.record import JANITOR, JANITOR_PER_JOB, PROGRAM_ORDER
 from benchmarks.report import chart, cold_start_table, ratios, table, write_json
-from benchmarks.run import (
-    JANITOR,
-    JANITOR_CONCURRENCY,
-    JANITOR_PER_JOB,
-    PROGRAM_ORDER,
-    QUOTA_OPERATIONS,
-    Scenario,
-)
+from benchmarks.run import JANITOR_CONCURRENCY, QUOTA_OPERATIONS, Scenario
 from benchmarks.targets import targets, targets_table
 from localdev.lambda_runtime import CHILD_PYTHONPATH, REPO, lambda_runtime_environment
 from localdev.services import local_aws
 
-RESULTS = Path(__file__).resolve().parent / "results"
 #: Under the quota at 10,000 jobs; perJob and naive would spend 500 s each on 5,000 tag lookups.
 QUOTA_PROGRAMS = (JANITOR, "naive-unsafe")
 
@@ -89,8 +84,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--replot", type=Path, metavar="JSON", help="only redraw the chart of a results file beside it"
     )
-    parser.add_argument("--output-dir", type=Path, default=RESULTS, help="where the JSON and PNG go")
-    return parser.parse_args(argv)
+    add_output_arguments(parser)
+    return resolve_output_dir(parser.parse_args(argv))
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
@@ -212,8 +207,8 @@ def main(argv: list[str]) -> int:
         },
     )
     chart(png_path, [record.to_dict() for record in records], args.latency_ms)
-    print(f"Wrote {json_path.relative_to(REPO) if json_path.is_relative_to(REPO) else json_path}")
-    print(f"Wrote {png_path.relative_to(REPO) if png_path.is_relative_to(REPO) else png_path}")
+    print(f"Wrote {shown(json_path)}")
+    print(f"Wrote {shown(png_path)}")
     return 0
 
 

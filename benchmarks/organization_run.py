@@ -5,6 +5,7 @@ without a role, each in 2 Regions with 5 finished jobs per target (4 old, 1 rece
 of the synthesized state machine on moto's Step Functions. The Lambda bridge runs one invocation
 at a time, so the wall time is the run's serial cost on this machine, not the parallel one AWS
 would give with maxParallelTargets; per target it is what each target costs the hub. Results:
+.bench/organization_run.json (ignored by git), or with --update-committed the committed
 benchmarks/results/organization_run.json.
 """
 
@@ -15,23 +16,26 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
+from benchmarks.output import add_output_arguments, resolve_output_dir, shown
 from benchmarks.report import write_json
 from localdev.organization_demo import seed_targets
 from localdev.organization_run import organization_on_moto
 from localdev.services import REGION, local_aws
 
-RESULTS = Path(__file__).resolve().parent / "results"
 REGIONS = (REGION, "eu-west-1")
 JOBS_PER_TARGET = 5
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.organization_run", description=__doc__)
     parser.add_argument("--accounts", type=int, default=100, help="member accounts in the OU")
-    parser.add_argument("--output-dir", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+    add_output_arguments(parser)
+    return resolve_output_dir(parser.parse_args(argv))
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
     with local_aws() as local, organization_on_moto(local, REGIONS, members=args.accounts) as org:
         seed_targets(local, org.accounts, REGIONS, JOBS_PER_TARGET)
         started = time.perf_counter()
@@ -55,7 +59,7 @@ def main(argv: list[str]) -> int:
         print(f"{key:>18}: {value}")
     path = args.output_dir / "organization_run.json"
     write_json(path, result)
-    print(f"Wrote {path}")
+    print(f"Wrote {shown(path)}")
     return 0 if execution["status"] == "SUCCEEDED" else 1
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.dataset import job_specs
-from benchmarks.run import JANITOR, JANITOR_PER_JOB, VARIANTS, RunRecord, Scenario, run_program
+from benchmarks.record import JANITOR, JANITOR_PER_JOB, VARIANTS, RunRecord
+from benchmarks.run import Scenario, run_program
 from localdev.services import LocalAws
 
 #: The order the latency-bound runs go in at each size (the longest, naive, last).

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.run import JANITOR, JANITOR_PER_JOB, PROGRAM_ORDER, RunRecord
+from benchmarks.record import JANITOR, JANITOR_PER_JOB, PROGRAM_ORDER, RunRecord
 from benchmarks.targets import binding_share, find
 
 COLORS = {JANITOR: "C0", JANITOR_PER_JOB: "C4", "naive": "C1", "naive-unsafe": "C2"}

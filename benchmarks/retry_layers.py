@@ -15,7 +15,8 @@ The layers: the SDK's retries (standard mode, 8 attempts; off: AWS_MAX_ATTEMPTS=
 leaves the pacer nothing to retry with), the pacer (janitor.aws.pacing) and the run's retry rounds
 at its end (janitor.run.service.RETRY_ROUNDS). A layer earns its keep when some scenario loses jobs,
 or time, without it; a fourth, the listing's resume after the SDK's attempts, lost nothing
-anywhere and was removed (docs/safety.md). Results: benchmarks/results/retry_layers.json.
+anywhere and was removed (docs/safety.md). Results: .bench/retry_layers.json (ignored by git), or
+with --update-committed the committed benchmarks/results/retry_layers.json.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.dataset import job_specs
+from benchmarks.output import add_output_arguments, resolve_output_dir, shown
 from benchmarks.programs import LAYERS_OFF_ENV
+from benchmarks.record import JANITOR, RunRecord
 from benchmarks.report import write_json
-from benchmarks.run import JANITOR, QUOTA_OPERATIONS, RunRecord, Scenario, run_program
+from benchmarks.run import QUOTA_OPERATIONS, Scenario, run_program
 from benchmarks.targets import binding_share
-from localdev.lambda_runtime import REPO
 from localdev.services import local_aws
 
-RESULTS = Path(__file__).resolve().parent / "results"
 LATENCY_S = 0.05
 
 
@@ -107,7 +108,7 @@ def table(rows: Sequence[Mapping[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str]) -> int:
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.retry_layers", description=__doc__.split("\n")[0]
     )
@@ -118,8 +119,12 @@ def main(argv: Sequence[str]) -> int:
         choices=[layers.name for layers in VARIANTS],
         default=[layers.name for layers in VARIANTS],
     )
-    parser.add_argument("--output-dir", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+    add_output_arguments(parser)
+    return resolve_output_dir(parser.parse_args(argv))
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
     rows: list[dict[str, object]] = []
     with local_aws() as local, tempfile.TemporaryDirectory() as tmp:
         for name in args.scenarios:
@@ -148,7 +153,7 @@ def main(argv: Sequence[str]) -> int:
             "runs": rows,
         },
     )
-    print(f"Wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+    print(f"Wrote {shown(path)}")
     return 0
 
 

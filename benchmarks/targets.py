@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.run import JANITOR, RunRecord
+from benchmarks.record import JANITOR, RunRecord
 
 MB = 1024
 #: Where the targets are defined, latency-bound and quota-bound alike.
