@@ -1,27 +1,18 @@
 """The `bedrock-eval-janitor` command: plan, apply, run. Exit codes: 0 done, 1 some jobs failed,
-2 invalid input or credentials (a message, no traceback, no Bedrock request). The options are
-declared in janitor_cli.options."""
+2 invalid input, credentials or connection (a message, no traceback, no Bedrock request). The
+options are declared in janitor_cli.options, the steps in janitor_cli.steps."""
 
 from __future__ import annotations
 
-import functools
-import itertools
-from collections.abc import Sequence
+import importlib.metadata
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
+from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from janitor.config.settings import DEFAULT_RETAIN_TAG_KEY, Settings
-from janitor.core.kind import Kind
-from janitor.kinds import KINDS
-from janitor.run.target_sessions import TargetStores, session_stores
-from janitor_cli import credentials
-from janitor_cli.applying import ApplyResult, KindApply, apply_kind, plan_settings
-from janitor_cli.credentials import CredentialsError
+from janitor.config.settings import DEFAULT_RETAIN_TAG_KEY
+from janitor_cli.applying import ApplyResult
 from janitor_cli.options import (
     ApplicationTypes,
     ApplyRetainTagKey,
@@ -42,17 +33,27 @@ from janitor_cli.options import (
     Yes,
 )
 from janitor_cli.plan_file import PlanFileError, read_plan, write_plan
-from janitor_cli.plan_records import a_noun
-from janitor_cli.planning import Plan, PlanningStore, TargetPlan, plan_target, settings_record
-from janitor_cli.render import (
-    OutputFormat,
-    confirmation_lines,
-    progress_bar,
-    render_apply,
-    render_plan,
+from janitor_cli.render import OutputFormat, render_apply, render_plan, render_run
+from janitor_cli.steps import (
+    EXIT_DECLINED,
+    EXIT_FAILED,
+    EXIT_INVALID,
+    EXIT_NO_ANSWER,
+    apply_plan,
+    fail,
+    make_plan,
+    settings_of,
 )
-from janitor_cli.settings import InvalidOptionsError, cli_settings
-from janitor_cli.text import one_line
+
+DISTRIBUTION = "bedrock-eval-janitor"
+EXIT_CODES = (
+    f"Exit codes: 0 done; {EXIT_FAILED} some items failed; {EXIT_INVALID} invalid input, credentials "
+    "or connection (one line, no request). "
+)
+CONFIRM_EXIT_CODES = (
+    f"A declined confirmation exits {EXIT_DECLINED} with nothing deleted; no terminal to ask "
+    f"(stdin closed or not a terminal, and no --yes) exits {EXIT_NO_ANSWER} with nothing deleted."
+)
 
 app = typer.Typer(
     name="bedrock-eval-janitor",
@@ -62,71 +63,33 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-EXIT_FAILED = 1
-EXIT_INVALID = 2
 
 
-def _fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    """One line on stderr (never a traceback), then exit `code`."""
-    line = escape(one_line(message))
-    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {line}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _settings(**options: object) -> Settings:
-    """The settings model over the options given (setting field -> value, None when not given)."""
+def version() -> str:
+    """The installed distribution's version (importlib.metadata), or `unknown` outside one."""
     try:
-        return cli_settings(
-            {field: None if value is None else str(value) for field, value in options.items()}
-        )
-    except InvalidOptionsError as error:
-        _fail(str(error))
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
-def _account_of(profile: str | None, region: str) -> str:
-    """The account of the credentials (STS); a missing profile or bad credentials end here, exit 2."""
-    try:
-        return credentials.account_of(profile, region)
-    except CredentialsError as error:
-        _fail(str(error))
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"{DISTRIBUTION} {version()}")
+        raise typer.Exit()
 
 
-def _regions(regions: Sequence[str], profiles: Sequence[str | None]) -> list[str]:
-    try:
-        return credentials.regions(regions, profiles)
-    except CredentialsError as error:
-        _fail(str(error))
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """The command's own options (--version), before plan, apply or run."""
 
 
-def _stores(profile: str | None, region: str, concurrency: int, kinds: Sequence[Kind]) -> TargetStores:
-    """The function's own stores, with the profile's credentials: the same clients and lookups."""
-    return session_stores(credentials.session(profile, region), concurrency, kinds)
-
-
-def make_plan(settings: Settings, regions: Sequence[str], profiles: Sequence[str]) -> Plan:
-    now = datetime.now(UTC)
-    chosen: list[str | None] = list(profiles) or [None]
-    targets = [
-        TargetPlan(_account_of(profile, region), region, profile)
-        for profile, region in itertools.product(chosen, _regions(regions, chosen))
-    ]
-    with progress_bar(Console(stderr=True)) as progress:
-        for target in targets:
-            task = progress.add_task(
-                f"{target.account_id} {target.region}: listing and looking up", total=None
-            )
-            stores = _stores(target.profile, target.region, settings.max_concurrency, settings.enabled_kinds)
-            on_page = functools.partial(progress.advance, task)
-            planning = {name: PlanningStore(store, on_page) for name, store in stores.leftovers.items()}
-            try:
-                plan_target(settings, planning, stores.tags, target, now)
-            except RuntimeError as error:
-                _fail(f"{target.account_id} {target.region}: {error}", EXIT_FAILED)
-            progress.update(task, total=target.scanned, completed=target.scanned)
-    return Plan(now, settings_record(settings), targets)
-
-
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def plan(
     region: Regions = [],  # noqa: B006 - typer reads the default, never mutates it
     profile: Profiles = [],  # noqa: B006
@@ -141,7 +104,7 @@ def plan(
     out: Out = None,
 ) -> None:
     """List and select exactly as the function does, over every kind in --kinds; delete nothing."""
-    settings = _settings(
+    settings = settings_of(
         kinds=kinds,
         older_than_days=older_than_days,
         max_deletions=max_deletions,
@@ -158,82 +121,7 @@ def plan(
         )
 
 
-def _confirmed(made: Plan, retain_tag_key: str, show_jobs: bool) -> bool:
-    """Show what is about to go (where, with which settings, which jobs) and ask."""
-    stderr = Console(stderr=True, soft_wrap=True, highlight=False)
-    for line in confirmation_lines(made, retain_tag_key, show_jobs):
-        stderr.print(line, markup=False)
-    try:
-        if click.confirm(f"Delete {made.job_count} {made.plural}?", err=True):
-            return True
-    except click.exceptions.Abort:
-        _fail("no answer to the confirmation: nothing deleted (pass --yes to skip it)")
-    stderr.print("Not confirmed: nothing deleted.")
-    return False
-
-
-def _check_targets(made: Plan) -> None:
-    """Each target's credentials are its account's, and each planned resource is one of its kind
-    in that account and Region: a plan must not reach another account's or Region's through it."""
-    for target in made.targets:
-        current = _account_of(target.profile, target.region)
-        if current != target.account_id:
-            _fail(f"the plan is for account {target.account_id}, but the credentials are for {current}")
-        for job in target.jobs:
-            kind = KINDS.get(job.kind)
-            if (
-                kind is None
-                or not kind.arn_pattern.match(job.job_arn)
-                or job.job_arn.split(":")[3:5] != [target.region, target.account_id]
-            ):
-                what = a_noun(kind) if kind else f"a {job.kind}"
-                _fail(
-                    f"the plan lists {job.job_arn}, which is not {what} of {target.account_id} {target.region}"
-                )
-
-
-def _apply(made: Plan, retain_tag_key: str, yes: bool, show_jobs: bool, output: OutputFormat) -> None:
-    """Delete `made`'s resources, each re-checked with the plan's settings and `retain_tag_key`,
-    which is this command's own (--retain-tag-key), never one read from the plan."""
-    if made.settings.get("retainTagKey") != retain_tag_key:
-        _fail(
-            f"the plan was made with --retain-tag-key {made.settings.get('retainTagKey')}, but apply keeps "
-            f"jobs tagged {retain_tag_key}=true: pass --retain-tag-key {made.settings.get('retainTagKey')} "
-            "to apply if that is the key your account uses, or make a new plan"
-        )
-    _check_targets(made)
-    if made.job_count == 0:
-        Console().print("Nothing to delete.")
-        return
-    if not yes and not _confirmed(made, retain_tag_key, show_jobs):
-        return
-    judged = plan_settings(made.settings, retain_tag_key)
-    now = datetime.now(UTC)
-    concurrency = cli_settings({}).max_concurrency  # the defaults' concurrency
-    result = ApplyResult()
-    with progress_bar(Console(stderr=True)) as progress:
-        for target in made.targets:
-            stores = _stores(target.profile, target.region, concurrency, made.kinds)
-            task = progress.add_task(
-                f"{target.account_id} {target.region}: re-checking", total=len(target.jobs)
-            )
-            for kind in made.kinds:
-                arns = [job.job_arn for job in target.jobs if job.kind == kind.name]
-                if arns:
-                    apply_kind(
-                        KindApply(
-                            stores.leftovers[kind.name], stores.tags, judged.selection_policy(now, kind)
-                        ),
-                        arns,
-                        result,
-                        functools.partial(progress.advance, task),
-                    )
-    render_apply(result, output, Console())
-    if result.failed:
-        raise typer.Exit(EXIT_FAILED)
-
-
-@app.command()
+@app.command(epilog=EXIT_CODES + CONFIRM_EXIT_CODES)
 def apply(
     plan_file: PlanFile,
     yes: Yes = False,
@@ -243,15 +131,22 @@ def apply(
     output: Output = OutputFormat.TABLE,
 ) -> None:
     """Delete exactly the plan's resources, re-checking each first with its own kind's calls."""
-    key = _settings(retain_tag_key=retain_tag_key).retain_tag_key
+    key = settings_of(retain_tag_key=retain_tag_key).retain_tag_key
     try:
         made = read_plan(plan_file, timedelta(hours=max_age), datetime.now(UTC))
     except PlanFileError as error:
-        _fail(str(error))
-    _apply(made, key, yes, show_jobs, output)
+        fail(str(error))
+    result = apply_plan(made, key, yes, show_jobs)
+    if result is not None or output is not OutputFormat.TABLE:
+        # JSON and CSV always get their document: with nothing applied, an empty outcome.
+        render_apply(result or ApplyResult(), output, Console())
+    elif made.job_count == 0:
+        Console().print("Nothing to delete.")
+    if result is not None and result.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES + CONFIRM_EXIT_CODES)
 def run(
     region: Regions = [],  # noqa: B006
     profile: Profiles = [],  # noqa: B006
@@ -266,8 +161,9 @@ def run(
     show_jobs: ShowJobs = False,
     output: Output = OutputFormat.TABLE,
 ) -> None:
-    """Plan, show, confirm and apply in one go."""
-    settings = _settings(
+    """Plan, show, confirm and apply in one go. --output json or csv writes one document: the plan
+    and what became of each item."""
+    settings = settings_of(
         kinds=kinds,
         older_than_days=older_than_days,
         max_deletions=max_deletions,
@@ -276,9 +172,14 @@ def run(
         retain_tag_key=retain_tag_key,
     )
     made = make_plan(settings, region, profile)
-    render_plan(made, datetime.now(UTC), output, False, Console())
-    if not dry_run:
-        _apply(made, settings.retain_tag_key, yes, show_jobs, output)
+    if output is OutputFormat.TABLE:
+        # A person sees the plan before the confirmation asks about it.
+        render_plan(made, datetime.now(UTC), output, False, Console())
+    result = None if dry_run else apply_plan(made, settings.retain_tag_key, yes, show_jobs)
+    if not dry_run or output is not OutputFormat.TABLE:
+        render_run(made, result, datetime.now(UTC), output, Console())
+    if result is not None and result.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def main() -> None:

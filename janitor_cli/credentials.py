@@ -10,21 +10,24 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    EndpointConnectionError,
+    HTTPClientError,
     NoCredentialsError,
     PartialCredentialsError,
     ProfileNotFound,
     SSOError,
     TokenRetrievalError,
 )
+from botocore.exceptions import ConnectionError as SdkConnectionError
 
 from janitor.aws.sdk import lenient_session
 from janitor.config.setting_types import REGION_PATTERN
+from janitor_cli.regions import UnknownRegionError, check_regions
 from janitor_cli.text import one_line
 
 #: STS's and the SDK's codes for keys or session tokens that AWS no longer (or never) accepts.
@@ -71,8 +74,8 @@ def describe(error: BotoCoreError | ClientError, profile: str | None, region: st
             f"no usable AWS credentials in {_whose(profile)} ({one_line(error)}): pass --profile, "
             "or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         )
-    if isinstance(error, EndpointConnectionError):
-        return f"cannot reach AWS in {region} ({one_line(error)}): check the network and the Region"
+    if isinstance(error, (SdkConnectionError, HTTPClientError)):
+        return connection_problem(error, region)
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "Unknown")
         message = one_line(error.response.get("Error", {}).get("Message", ""))
@@ -86,6 +89,23 @@ def describe(error: BotoCoreError | ClientError, profile: str | None, region: st
         )
     return (
         f"the credentials of {_whose(profile)} cannot be used ({one_line(error)}): check them and try again"
+    )
+
+
+def _endpoint(error: BotoCoreError) -> str:
+    """The endpoint a connection error names (scheme and host, no path), or `AWS's endpoint`."""
+    url = str(error.kwargs.get("endpoint_url") or error.kwargs.get("proxy_url") or "")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "AWS's endpoint"
+
+
+def connection_problem(error: SdkConnectionError | HTTPClientError, region: str | None) -> str:
+    """A refused, closed, timed-out or untrusted connection: a network problem, not the credentials'
+    (whose problems are answers AWS gives, or files botocore reads), named by the endpoint tried."""
+    where = f" in {region}" if region else ""
+    return (
+        f"cannot connect to {_endpoint(error)}{where} ({one_line(error)}): check the network, a proxy, "
+        "or AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) if set"
     )
 
 
@@ -117,6 +137,10 @@ def regions(given: Sequence[str], profiles: Sequence[str | None]) -> list[str]:
     bad = [region for region in given if not _REGION.match(region)]
     if bad:
         raise CredentialsError(f"--region {bad[0]} is not a Region name: pass one such as us-east-1")
+    try:
+        check_regions(given)
+    except UnknownRegionError as error:
+        raise CredentialsError(str(error)) from None
     if given:
         return list(dict.fromkeys(given))
     configured = {profile: _configured_region(profile) for profile in profiles}

@@ -68,7 +68,33 @@ ApplyRetainTagKey = Annotated[
         "retain_tag_key", help="Jobs tagged <key>=true are kept; a plan made with another key is refused."
     ),
 ]
-Output = Annotated[OutputFormat, typer.Option("--output", help="table, json or csv.")]
+
+
+def output_format(value: str | OutputFormat) -> OutputFormat:
+    """--output's format; a file name given to it (`--output plan.json`) is told about --out."""
+    if isinstance(value, OutputFormat):
+        return value
+    try:
+        return OutputFormat(value.lower())
+    except ValueError:
+        formats = ", ".join(output.value for output in OutputFormat)
+        hint = (
+            f": --output is the format; to write the plan to a file, use `plan --out {value}`"
+            if "." in value or "/" in value
+            else ""
+        )
+        raise ValueError(f"{value!r} is not one of {formats}{hint}") from None
+
+
+Output = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--output",
+        parser=output_format,
+        metavar="[table|json|csv]",
+        help="The format on stdout: table, json or csv (a plan file: `plan --out FILE`).",
+    ),
+]
 Yes = Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")]
 ShowJobs = Annotated[
     bool,

@@ -1,4 +1,5 @@
-"""How a plan and an apply look: a rich table for people, JSON or CSV for programs; the progress bar."""
+"""How a plan, an apply and a run look: tables for people (janitor_cli.tables), JSON or CSV for
+programs, one document per command; the confirmation; the progress bar."""
 
 from __future__ import annotations
 
@@ -21,12 +22,10 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 
-from janitor.kinds import KINDS
-from janitor.kinds.evaluation_jobs import EVALUATION_JOBS
 from janitor_cli.applying import ApplyResult
 from janitor_cli.planning import Plan, PlannedJob, TargetPlan
+from janitor_cli.tables import apply_tables, plan_tables
 from janitor_cli.text import one_line
 
 #: The jobs the confirmation lists per account and Region, unless `--show-jobs`.
@@ -37,11 +36,6 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
-
-
-def _noun(kind: str) -> str:
-    """A kind's noun, for a table (its name if it is none the command knows)."""
-    return KINDS[kind].noun if kind in KINDS else kind
 
 
 def _job_row(target: TargetPlan, job: PlannedJob, now: datetime) -> dict[str, Any]:
@@ -93,148 +87,94 @@ def render_plan(plan: Plan, now: datetime, output: OutputFormat, show_kept: bool
     if output is OutputFormat.JSON:
         sys.stdout.write(json.dumps(plan_document(plan, now, show_kept), indent=2) + "\n")
     elif output is OutputFormat.CSV:
-        sys.stdout.write(_plan_csv(plan, now, show_kept))
+        sys.stdout.write(_csv(PLAN_CSV_HEADER, _plan_rows(plan, now, show_kept)))
     else:
-        _plan_tables(plan, now, show_kept, console)
+        plan_tables(plan, now, show_kept, console)
 
 
-def _plan_csv(plan: Plan, now: datetime, show_kept: bool) -> str:
+#: The plan's CSV columns; `run`'s CSV adds RUN_CSV_OUTCOME.
+PLAN_CSV_HEADER = (
+    "action", "account", "region", "kind", "name", "status", "created", "age_days", "reason", "job_arn"
+)  # fmt: skip
+#: What became of each planned item in `run` (empty when nothing was applied).
+RUN_CSV_OUTCOME = ("outcome", "outcome_reason", "code", "message")
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["action", "account", "region", "kind", "name", "status", "created", "age_days", "reason", "job_arn"]
-    )
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _plan_rows(plan: Plan, now: datetime, show_kept: bool) -> Iterator[list[object]]:
     for target in plan.targets:
         rows = [("delete", job, "") for job in target.jobs]
         rows += [("keep", job, reason) for job, reason in target.kept] if show_kept else []
         for action, job, reason in rows:
             row = _job_row(target, job, now)
-            writer.writerow(
-                [action, row["account"], row["region"], row["kind"], row["name"], row["status"],
-                 row["created"], row["ageDays"], reason, row["jobArn"]]
-            )  # fmt: skip
-    return buffer.getvalue()
+            yield [action, row["account"], row["region"], row["kind"], row["name"], row["status"],
+                   row["created"], row["ageDays"], reason, row["jobArn"]]  # fmt: skip
 
 
-def _table(title: str, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Table:
-    table = Table(title=title)
-    for column in columns:
-        numeric = column.startswith(("Age", "Jobs", "Listed", "Deleted", "Skipped", "Failed"))
-        table.add_column(column, justify="right" if numeric else "left")
-    for row in rows:
-        table.add_row(*row)
-    return table
-
-
-def _plan_tables(plan: Plan, now: datetime, show_kept: bool, console: Console) -> None:
-    targets = plan.targets
-    console.print(
-        _table(
-            f"{plan.plural[0].upper()}{plan.plural[1:]} to delete: {plan.job_count}",
-            ("Account", "Region", "Kind", "Name", "Status", "Created", "Age (days)"),
-            (
-                (
-                    t.account_id,
-                    t.region,
-                    job.noun,
-                    job.job_name,
-                    job.status,
-                    job.creation_time[:19],
-                    str(job.age_days(now)),
-                )
-                for t in targets
-                for job in t.jobs
-            ),
-        )
-    )
-    console.print(
-        _table(
-            "Kept, by reason",
-            ("Account", "Region", "Kind", "Listed", "Reason", "Jobs"),
-            (
-                (t.account_id, t.region, _noun(name), str(counts.scanned), reason, str(count))
-                for t in targets
-                for name, counts in t.kinds.items()
-                for reason, count in sorted(counts.skipped.items())
-            ),
-        )
-    )
-    if show_kept:
-        console.print(
-            _table(
-                "Kept jobs",
-                ("Account", "Region", "Kind", "Name", "Status", "Created", "Reason"),
-                (
-                    (
-                        t.account_id,
-                        t.region,
-                        job.noun,
-                        job.job_name,
-                        job.status,
-                        job.creation_time[:19],
-                        reason,
-                    )
-                    for t in targets
-                    for job, reason in t.kept
-                ),
-            )
-        )
-    if EVALUATION_JOBS in plan.kinds:
-        console.print(
-            "Evaluation jobs newer than the cutoff are not listed at all (ListEvaluationJobs' creationTimeBefore)."
-        )
+def _outcomes(result: ApplyResult) -> dict[str, list[str]]:
+    """ARN -> [outcome, reason, code, message] of each planned item `result` tells of."""
+    outcomes = {item.arn: ["deleted", "", "", ""] for item in result.deleted}
+    outcomes |= {
+        item.arn: ["skipped", reason, "", ""] for reason, items in result.skipped.items() for item in items
+    }
+    outcomes |= {f.job_identifier: ["failed", "", f.code, one_line(f.message)] for f in result.failed}
+    return outcomes
 
 
 def render_apply(result: ApplyResult, output: OutputFormat, console: Console) -> None:
+    """What an apply did, as `output` says: a JSON document, one CSV row per item, or tables."""
     if output is OutputFormat.JSON:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        return
-    if output is OutputFormat.CSV:
+    elif output is OutputFormat.CSV:
         sys.stdout.write(_apply_csv(result))
-        return
-    skipped = (
-        ", ".join(f"{reason} {len(items)}" for reason, items in sorted(result.skipped.items())) or "none"
-    )
-    console.print(f"Deleted {len(result.deleted)}; skipped {skipped}; failed {len(result.failed)}.")
-    by_kind = result.by_kind()
-    if by_kind:
-        console.print(
-            _table(
-                "Applied, by kind",
-                ("Kind", "Deleted", "Skipped", "Failed"),
-                (
-                    (_noun(name), str(counts["deleted"]), str(counts["skipped"]), str(counts["failed"]))
-                    for name, counts in by_kind.items()
-                ),
-            )
-        )
-    if result.failed:
-        console.print(
-            _table(
-                "Not deleted",
-                ("Kind", "Job", "Code", "Message"),
-                ((_noun(f.kind), f.job_identifier, f.code, f.message) for f in result.failed),
-            )
-        )
+    else:
+        apply_tables(result, console)
+
+
+def render_run(
+    plan: Plan, result: ApplyResult | None, now: datetime, output: OutputFormat, console: Console
+) -> None:
+    """`run`'s one document: the plan and what became of it (`result`; None when nothing was
+    applied: a dry run, nothing to delete, or no yes). JSON: {"plan": ..., "applied": ...};
+    CSV: the plan's rows, each with its outcome. Tables: only the outcome, as the plan's tables
+    were shown before the confirmation asked about them (render_plan)."""
+    if output is OutputFormat.JSON:
+        document = {
+            "plan": plan_document(plan, now, False),
+            "applied": None if result is None else result.to_dict(),
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    elif output is OutputFormat.CSV:
+        outcomes = _outcomes(result or ApplyResult())
+        rows = ([*row, *outcomes.get(str(row[-1]), ["", "", "", ""])] for row in _plan_rows(plan, now, False))
+        sys.stdout.write(_csv(PLAN_CSV_HEADER + RUN_CSV_OUTCOME, rows))
+    elif result is not None:
+        apply_tables(result, console)
+    elif plan.job_count == 0:
+        console.print("Nothing to delete.")
 
 
 def _apply_csv(result: ApplyResult) -> str:
     """One row per planned resource: what became of it, its kind, and why (a skip's reason, a
     failure's code and message)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["outcome", "kind", "job_arn", "reason", "code", "message"])
-    writer.writerows(["deleted", item.kind, item.arn, "", "", ""] for item in result.deleted)
-    writer.writerows(
+    rows: list[list[str]] = [["deleted", item.kind, item.arn, "", "", ""] for item in result.deleted]
+    rows += [
         ["skipped", item.kind, item.arn, reason, "", ""]
         for reason, items in sorted(result.skipped.items())
         for item in items
-    )
-    writer.writerows(
+    ]
+    rows += [
         ["failed", failure.kind, failure.job_identifier, "", failure.code, one_line(failure.message)]
         for failure in result.failed
-    )
-    return buffer.getvalue()
+    ]
+    return _csv(["outcome", "kind", "job_arn", "reason", "code", "message"], rows)
 
 
 def confirmation_lines(
