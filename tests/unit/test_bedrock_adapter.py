@@ -205,3 +205,35 @@ def test_no_attempt_starts_after_the_deadline() -> None:
         jobs.delete_jobs([ARN], passed)
     with pytest.raises(DeadlineExceededError):
         next(iter(jobs.list_job_pages(datetime(2026, 10, 24, tzinfo=UTC), None, passed)))
+
+
+@pytest.mark.parametrize("kind_name", ["batchEvaluations", "promptOptimizationJobs"])
+def test_a_summary_without_a_time_does_not_break_an_unordered_or_sorted_listing(
+    kind_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sorting and the early stop compare creation times: a summary without one (NO_TIME, naive)
+    must come through to be skipped as malformed, not raise."""
+    from janitor.core.kind import NO_TIME
+    from janitor.core.selection import Leftover
+    from janitor.kinds import KINDS
+
+    def leftover(name: str, created: datetime) -> Leftover:
+        return Leftover(
+            arn=f"arn-{name}", name=name, status="Completed", creation_time=created, application_type=None
+        )
+
+    page = [
+        leftover("newer", datetime(2026, 9, 2, tzinfo=UTC)),
+        leftover("broken", NO_TIME),
+        leftover("older", datetime(2026, 9, 1, tzinfo=UTC)),
+    ]
+    store = BedrockLeftovers(boto3.client("bedrock", region_name="us-east-1"), kind=KINDS[kind_name])
+    monkeypatch.setattr(store, "_pages", lambda *args: iter([page]))
+    names = [
+        item.name
+        for listed in store.list_job_pages(datetime(2026, 10, 1, tzinfo=UTC), None)
+        for item in listed
+    ]
+    assert sorted(names) == ["broken", "newer", "older"]
+    if kind_name == "batchEvaluations":
+        assert names == ["broken", "older", "newer"], "sorted oldest first, the malformed one first"

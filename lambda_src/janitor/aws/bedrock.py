@@ -5,7 +5,7 @@ answers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 
 #: How many of an unordered kind's resources, once sorted, the run is handed at a time.
 SORTED_PAGE_SIZE = 1000
+
+
+def _oldest_first(item: Leftover) -> datetime:
+    # A summary without a parseable time (NO_TIME, naive) sorts first and is then skipped as
+    # malformed; comparing it with the aware times as it is would raise.
+    time = item.creation_time
+    return time if time.tzinfo is not None else time.replace(tzinfo=UTC)
 
 
 class OutdatedSdkError(RuntimeError):
@@ -95,16 +102,15 @@ class BedrockLeftovers:
         pages = self._pages(created_before, application_type, deadline)
         if self.kind.list_order == LIST_UNORDERED:
             # No sort on the service's side: the oldest may come last, and the cap keeps the oldest.
-            everything = sorted(
-                (item for page in pages for item in page), key=lambda item: item.creation_time
-            )
+            everything = sorted((item for page in pages for item in page), key=_oldest_first)
             for start in range(0, len(everything), SORTED_PAGE_SIZE):
                 yield everything[start : start + SORTED_PAGE_SIZE]
             return
         for page in pages:
             yield page
             if self.kind.list_order == LIST_SORTED and any(
-                item.creation_time >= created_before for item in page
+                item.creation_time.tzinfo is not None and item.creation_time >= created_before
+                for item in page
             ):
                 return  # oldest first: every later page is too recent
 
