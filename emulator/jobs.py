@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.contract import APPLICATION_TYPES, JOB_NAME_RE, JOB_STATUSES, JOB_TYPES
-from emulator.wire import JSON, from_us, iso, now_us
+from emulator.kinds.store import StatusChanges
+from emulator.wire import JSON, from_us, iso
 
 DEFAULT_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 _EVALUATOR_MODEL = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 
 
 @dataclass
-class Job:
+class Job(StatusChanges):
     arn: str
     job_id: str
     name: str
@@ -46,11 +47,6 @@ class Job:
     @property
     def key(self) -> tuple[int, str]:
         return (self.created_us, self.arn)
-
-    def set_status(self, status: str) -> None:
-        self.status = status
-        self.modified_us = max(now_us(), self.created_us)
-        self._summary = None
 
     def describe(self) -> dict[str, Any]:
         """GetEvaluationJob's answer."""

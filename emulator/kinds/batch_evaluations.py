@@ -47,7 +47,7 @@ from emulator.kinds.contract import (
     BATCH_EVALUATION_NAME_RE,
     BATCH_EVALUATION_STATUSES,
 )
-from emulator.kinds.store import KindHandler, ResourceStore, delete_locked
+from emulator.kinds.store import KindHandler, ResourceStore, StatusChanges, delete_locked
 from emulator.tokens import decode_token, encode_token
 from emulator.validation import max_results_param, optional_str, require_str, require_union
 from emulator.wire import JSON, from_us, iso, json_body, now_us, parse_query
@@ -60,7 +60,7 @@ _SUFFIX_ALPHABET = string.ascii_letters + string.digits
 
 
 @dataclass
-class BatchEvaluation:
+class BatchEvaluation(StatusChanges):
     arn: str
     batch_id: str
     name: str
@@ -83,11 +83,6 @@ class BatchEvaluation:
     @property
     def key(self) -> tuple[int, str]:
         return (self.rank, self.arn)
-
-    def set_status(self, status: str) -> None:
-        self.status = status
-        self.modified_us = max(now_us(), self.created_us)
-        self._summary = None
 
     def _common(self) -> dict[str, Any]:
         out: dict[str, Any] = {

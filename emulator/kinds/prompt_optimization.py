@@ -32,7 +32,7 @@ from emulator.kinds.contract import (
     PROMPT_OPTIMIZATION_NAME_RE,
     PROMPT_OPTIMIZATION_STATUSES,
 )
-from emulator.kinds.store import KindHandler, ResourceStore, delete_locked
+from emulator.kinds.store import KindHandler, ResourceStore, StatusChanges, delete_locked
 from emulator.tokens import decode_token, encode_token
 from emulator.validation import (
     batch_identifiers,
@@ -53,7 +53,7 @@ _DEFAULT_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 
 
 @dataclass
-class PromptOptimizationJob:
+class PromptOptimizationJob(StatusChanges):
     arn: str
     job_id: str
     name: str
@@ -76,11 +76,6 @@ class PromptOptimizationJob:
     @property
     def key(self) -> tuple[int, str]:
         return (self.created_us, self.arn)
-
-    def set_status(self, status: str) -> None:
-        self.status = status
-        self.modified_us = max(now_us(), self.created_us)
-        self._summary = None
 
     def describe(self) -> dict[str, Any]:
         """GetAdvancedPromptOptimizationJob's answer."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from emulator.item_errors import INJECTED, NOT_FOUND, ItemError
 from emulator.tag_index import TagIndex
-from emulator.wire import ApiError
+from emulator.wire import ApiError, now_us
 
 if TYPE_CHECKING:
     from emulator.state import EmulatorState
@@ -29,6 +29,21 @@ ID_ALPHABET = string.ascii_lowercase + string.digits
 
 #: One operation of a kind: (state, decoded path label or None, query string, body) -> JSON body.
 KindHandler = Callable[["EmulatorState", str | None, str, bytes], str]
+
+
+class StatusChanges:
+    """A resource's status change, one way for every kind: its modified time moves on and the
+    list summary it caches is made again. Mixed into each kind's resource dataclass."""
+
+    status: str
+    created_us: int
+    modified_us: int
+    _summary: str | None
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        self.modified_us = max(now_us(), self.created_us)
+        self._summary = None
 
 
 class Stored(Protocol):
