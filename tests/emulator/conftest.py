@@ -80,3 +80,25 @@ def tagging(make_tagging_client: TaggingClientFactory) -> ResourceGroupsTaggingA
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """botocore 1.44's standard mode waits up to 1 s, doubling, after a throttle; tests need not."""
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", lambda self, context: 0.0)
+
+
+#: No stubs for bedrock-agentcore are installed: its clients are Any.
+AgentCoreFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def make_agentcore(boto_session: boto3.session.Session, emu: BedrockEmulator) -> AgentCoreFactory:
+    """AgentCore clients on the emulator's port; a single attempt unless told otherwise."""
+
+    def make(**config: Any) -> Any:
+        settings: dict[str, Any] = {"retries": {"mode": "standard", "total_max_attempts": 1}, **config}
+        return boto_session.client(
+            "bedrock-agentcore", endpoint_url=emu.endpoint_url, config=Config(**settings)
+        )
+
+    return make
+
+
+@pytest.fixture
+def agentcore(make_agentcore: AgentCoreFactory) -> Any:
+    return make_agentcore()
