@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import botocore
 
-from janitor.aws.regions import unknown_regions
+from janitor.aws.regions import known_regions
 
 
 class UnknownRegionError(ValueError):
@@ -29,7 +29,7 @@ class UnknownRegionError(ValueError):
 def check_regions(names: Sequence[str]) -> None:
     """UnknownRegionError naming the first of `names` that is no partition's Region (the check the
     stack makes of targetRegions, janitor.aws.regions)."""
-    unknown = [name for name in names if unknown_regions([name])]
+    unknown = [name for name in names if name not in known_regions()]
     if unknown:
         raise UnknownRegionError(
             f"--region {unknown[0]} is not a Region of any AWS partition botocore "
